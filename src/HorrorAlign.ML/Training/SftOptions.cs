@@ -1,0 +1,40 @@
+using HorrorAlign.ML.Modeling;
+
+namespace HorrorAlign.ML.Training;
+
+/// <summary>Which id space a freshly built SFT model uses.</summary>
+public enum SftVocabulary
+{
+    /// <summary>Only the GPT-2 ids of the training corpus (plus <see cref="SftOptions.ExtraVocabularyText"/>, the 256
+    /// byte tokens and end-of-text): about 10× faster than the full vocabulary on a template corpus, still lossless.</summary>
+    Compact,
+    /// <summary>All 50,257 GPT-2 ids (needed to load the original PyTorch weights).</summary>
+    Full,
+}
+
+/// <summary>SFT options (completion-only loss: the token mean of the response and EOS cross-entropy).</summary>
+public sealed record SftOptions : TrainingOptions
+{
+    /// <summary>
+    /// Shape of a freshly built model (ignored when training starts from an existing model). VocabSize is replaced by
+    /// the vocabulary's size; ContextLength must be at least <see cref="TrainingOptions.MaxTokens"/>. Default: d_model
+    /// 128, 4 heads, 2 blocks, MLP ×4, dropout 0.1, context 384 (about 0.5M parameters plus the embeddings).
+    /// </summary>
+    public GptConfig Model { get; init; } = new() { DModel = 128, NHeads = 4, NLayers = 2, MlpRatio = 4, Dropout = 0.1, ContextLength = 384 };
+
+    /// <summary>Id space of a freshly built model. Default <see cref="SftVocabulary.Compact"/>.</summary>
+    public SftVocabulary Vocabulary { get; init; } = SftVocabulary.Compact;
+
+    /// <summary>Extra text whose tokens a compact vocabulary must cover besides the training and validation texts,
+    /// e.g. every value of every spec field so that held-out names get ids of their own. Default none.</summary>
+    public IReadOnlyList<string> ExtraVocabularyText { get; init; } = [];
+
+    /// <inheritdoc />
+    public override void Validate()
+    {
+        base.Validate();
+        Require(Model is not null, nameof(Model), "must be set.");
+        Require(Enum.IsDefined(Vocabulary), nameof(Vocabulary), $"has unknown value {Vocabulary}.");
+        Require(ExtraVocabularyText is not null, nameof(ExtraVocabularyText), "must not be null (use an empty list).");
+    }
+}
