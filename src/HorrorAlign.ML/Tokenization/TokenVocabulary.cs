@@ -1,28 +1,188 @@
+using System.Text;
+
 namespace HorrorAlign.ML.Tokenization;
 
-// CONTRACT STUB (owned by the tokenization helper).
 /// <summary>
 /// The model's id space: either full GPT-2 (50257 ids) or a compact dense map of the GPT-2 ids seen in a corpus plus
-/// the 256 single-byte tokens, so that any text still encodes and decodes losslessly.
+/// the 256 single-byte tokens and end-of-text, so that any text still encodes and decodes losslessly.
 /// </summary>
+/// <remarks>
+/// WHY compact: the 50,257-wide output layer is ~90% of a training step, while a template corpus uses a few thousand
+/// GPT-2 ids. A GPT-2 token outside the map is spelled with its single-byte tokens (byte-level fallback): the model
+/// then sees more, rarer tokens for unseen text, but nothing is ever lost or replaced.
+/// </remarks>
 public sealed class TokenVocabulary
 {
+    private static readonly Lazy<TokenVocabulary> s_full = new(() => new TokenVocabulary(null), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private readonly Gpt2Tokenizer _gpt2 = Gpt2Tokenizer.Shared;
+    private readonly int[]? _gpt2Ids;      // compact: model id -> GPT-2 id
+    private readonly int[]? _modelIds;     // compact: GPT-2 id -> model id, or -1 when not in the map
+    private readonly int[]? _byteModelIds; // compact: byte value -> model id of its single-byte token
+
+    private TokenVocabulary(int[]? gpt2Ids)
+    {
+        if (gpt2Ids is null)
+        {
+            EosId = Gpt2Tokenizer.EosId;
+            return;
+        }
+        _gpt2Ids = gpt2Ids;
+        _modelIds = new int[Gpt2Tokenizer.VocabSize];
+        Array.Fill(_modelIds, -1);
+        for (int modelId = 0; modelId < gpt2Ids.Length; modelId++)
+        {
+            int gpt2Id = gpt2Ids[modelId];
+            if ((uint)gpt2Id >= Gpt2Tokenizer.VocabSize)
+                throw new ArgumentOutOfRangeException(nameof(gpt2Ids), $"gpt2Ids[{modelId}] = {gpt2Id} is not a GPT-2 id (0..{Gpt2Tokenizer.VocabSize - 1}).");
+            if (_modelIds[gpt2Id] >= 0)
+                throw new ArgumentException($"gpt2Ids[{modelId}] = {gpt2Id} repeats gpt2Ids[{_modelIds[gpt2Id]}]; each GPT-2 id may appear once.", nameof(gpt2Ids));
+            _modelIds[gpt2Id] = modelId;
+        }
+        EosId = _modelIds[Gpt2Tokenizer.EosId] >= 0
+            ? _modelIds[Gpt2Tokenizer.EosId]
+            : throw new ArgumentException($"A compact vocabulary must contain the end-of-text id {Gpt2Tokenizer.EosId}.", nameof(gpt2Ids));
+        _byteModelIds = new int[256];
+        for (int b = 0; b < 256; b++)
+        {
+            int byteToken = _gpt2.ByteTokenId((byte)b);
+            _byteModelIds[b] = _modelIds[byteToken] >= 0
+                ? _modelIds[byteToken]
+                : throw new ArgumentException(
+                    $"A compact vocabulary must contain all 256 single-byte tokens (the lossless fallback); GPT-2 id {byteToken} (byte 0x{b:X2}) is missing.",
+                    nameof(gpt2Ids));
+        }
+    }
+
     /// <summary>Full GPT-2 vocabulary: model id == GPT-2 id.</summary>
-    public static TokenVocabulary Full => throw new NotImplementedException();
-    /// <summary>Builds a compact vocabulary covering the GPT-2 ids of <paramref name="corpus"/>.</summary>
-    public static TokenVocabulary BuildCompact(IEnumerable<string> corpus) => throw new NotImplementedException();
-    /// <summary>Restores a compact vocabulary from its GPT-2 id list (model id i ↔ gpt2Ids[i]).</summary>
-    public static TokenVocabulary FromGpt2Ids(IReadOnlyList<int> gpt2Ids) => throw new NotImplementedException();
+    public static TokenVocabulary Full => s_full.Value;
+
+    /// <summary>
+    /// Builds a compact vocabulary covering the GPT-2 ids of <paramref name="corpus"/>, the 256 single-byte tokens and
+    /// end-of-text. Model ids follow ascending GPT-2 id (so the result depends only on the SET of ids, not on corpus
+    /// order); end-of-text, the largest GPT-2 id, is therefore the last model id.
+    /// </summary>
+    public static TokenVocabulary BuildCompact(IEnumerable<string> corpus)
+    {
+        ArgumentNullException.ThrowIfNull(corpus);
+        Gpt2Tokenizer gpt2 = Gpt2Tokenizer.Shared;
+        var seen = new bool[Gpt2Tokenizer.VocabSize];
+        int index = 0;
+        foreach (string text in corpus)
+        {
+            if (text is null) throw new ArgumentException($"corpus[{index}] is null.", nameof(corpus));
+            foreach (int id in gpt2.Encode(text)) seen[id] = true;
+            index++;
+        }
+        for (int b = 0; b < 256; b++) seen[gpt2.ByteTokenId((byte)b)] = true;
+        seen[Gpt2Tokenizer.EosId] = true;
+
+        var ids = new List<int>();
+        for (int id = 0; id < seen.Length; id++)
+            if (seen[id]) ids.Add(id);
+        return new TokenVocabulary(ids.ToArray());
+    }
+
+    /// <summary>
+    /// Restores a compact vocabulary from its GPT-2 id list (model id i ↔ gpt2Ids[i]), e.g. as saved from
+    /// <see cref="Gpt2Ids"/>. The list must hold distinct GPT-2 ids, end-of-text and all 256 single-byte tokens.
+    /// </summary>
+    public static TokenVocabulary FromGpt2Ids(IReadOnlyList<int> gpt2Ids)
+    {
+        ArgumentNullException.ThrowIfNull(gpt2Ids);
+        return new TokenVocabulary(gpt2Ids.ToArray());
+    }
+
     /// <summary>Number of model ids (embedding rows).</summary>
-    public int Size => throw new NotImplementedException();
+    public int Size => _gpt2Ids?.Length ?? Gpt2Tokenizer.VocabSize;
+
     /// <summary>True for a compact map.</summary>
-    public bool IsCompact => throw new NotImplementedException();
+    public bool IsCompact => _gpt2Ids is not null;
+
     /// <summary>Model id of the end-of-text token.</summary>
-    public int EosId => throw new NotImplementedException();
+    public int EosId { get; }
+
     /// <summary>For compact vocabularies, the GPT-2 id of each model id; null for the full vocabulary.</summary>
-    public IReadOnlyList<int>? Gpt2Ids => throw new NotImplementedException();
+    public IReadOnlyList<int>? Gpt2Ids => _gpt2Ids is null ? null : Array.AsReadOnly(_gpt2Ids);
+
+    /// <summary>The GPT-2 id behind a model id.</summary>
+    public int ToGpt2Id(int modelId) => _gpt2Ids is null ? CheckModelId(modelId) : _gpt2Ids[CheckModelId(modelId)];
+
     /// <summary>Encodes text to model ids. Never produces EOS from text (a literal "&lt;|endoftext|&gt;" stays text).</summary>
-    public int[] Encode(string text) => throw new NotImplementedException();
+    public int[] Encode(string text)
+    {
+        int[] ids = _gpt2.Encode(text);
+        if (_modelIds is null) return ids;
+
+        // Fast path: in-corpus text maps one-to-one (in place, no second array).
+        int i = 0;
+        for (; i < ids.Length; i++)
+        {
+            int modelId = _modelIds[ids[i]];
+            if (modelId < 0) break;
+            ids[i] = modelId;
+        }
+        if (i == ids.Length) return ids;
+
+        // Byte-level fallback from the first unmapped token on: spell it out with single-byte tokens.
+        var result = new List<int>(ids.Length + 16);
+        result.AddRange(ids.AsSpan(0, i));
+        for (; i < ids.Length; i++)
+        {
+            int modelId = _modelIds[ids[i]];
+            if (modelId >= 0)
+            {
+                result.Add(modelId);
+                continue;
+            }
+            foreach (byte b in _gpt2.TokenBytes(ids[i])) result.Add(_byteModelIds![b]);
+        }
+        return result.ToArray();
+    }
+
+    /// <summary>
+    /// Encodes a prompt for generation, failing clearly when it cannot fit: <paramref name="maxTokens"/> is the most
+    /// prompt tokens the caller can afford (typically the context length minus the tokens it wants to generate).
+    /// </summary>
+    public int[] EncodePrompt(string prompt, int maxTokens)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxTokens);
+        int[] ids = Encode(prompt);
+        if (ids.Length > maxTokens)
+            throw new ArgumentException(
+                $"The prompt is {ids.Length} tokens long but at most {maxTokens} fit in the model's context; shorten the prompt or generate fewer tokens.",
+                nameof(prompt));
+        return ids;
+    }
+
+    /// <summary>The bytes of one model id; empty for end-of-text (it decodes to nothing).</summary>
+    public ReadOnlySpan<byte> TokenBytes(int modelId) =>
+        CheckModelId(modelId) == EosId ? ReadOnlySpan<byte>.Empty : _gpt2.TokenBytes(ToGpt2Id(modelId));
+
+    /// <summary>
+    /// The raw bytes of <paramref name="ids"/> (end-of-text skipped). Unlike <see cref="Decode"/> nothing is replaced,
+    /// so a character split across tokens stays intact: use it (or <see cref="IncrementalTextDecoder"/>) to check a
+    /// growing generation for stop strings.
+    /// </summary>
+    public byte[] DecodeBytes(ReadOnlySpan<int> ids)
+    {
+        int length = 0;
+        foreach (int id in ids) length += TokenBytes(id).Length;
+        var bytes = new byte[length];
+        int at = 0;
+        foreach (int id in ids)
+        {
+            ReadOnlySpan<byte> token = TokenBytes(id);
+            token.CopyTo(bytes.AsSpan(at));
+            at += token.Length;
+        }
+        return bytes;
+    }
+
     /// <summary>Decodes model ids to text (EOS decodes to nothing; invalid UTF-8 becomes U+FFFD only if ids split a character).</summary>
-    public string Decode(ReadOnlySpan<int> ids) => throw new NotImplementedException();
+    public string Decode(ReadOnlySpan<int> ids) => Encoding.UTF8.GetString(DecodeBytes(ids));
+
+    private int CheckModelId(int modelId) =>
+        (uint)modelId < (uint)Size ? modelId : throw new ArgumentOutOfRangeException(nameof(modelId), modelId, $"Model ids of this vocabulary are 0..{Size - 1}.");
 }
