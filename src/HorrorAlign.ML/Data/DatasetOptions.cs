@@ -1,0 +1,61 @@
+namespace HorrorAlign.ML.Data;
+
+/// <summary>Options of <see cref="Dataset.Generate"/>. Defaults match the original's split sizes (256/64/64 for both
+/// SFT and preference data) and hold out 15% of every value pool for generalization tests.</summary>
+public sealed record DatasetOptions
+{
+    /// <summary>Seed of every draw: value split, specs, templates, pair kinds. Same seed, same files, byte for byte.</summary>
+    public int Seed { get; init; } = 42;
+
+    /// <summary>SFT training examples.</summary>
+    public int SftTrainSize { get; init; } = 256;
+
+    /// <summary>SFT validation examples.</summary>
+    public int SftValidationSize { get; init; } = 64;
+
+    /// <summary>SFT test examples.</summary>
+    public int SftTestSize { get; init; } = 64;
+
+    /// <summary>Preference training pairs.</summary>
+    public int PrefTrainSize { get; init; } = 256;
+
+    /// <summary>Preference validation pairs.</summary>
+    public int PrefValidationSize { get; init; } = 64;
+
+    /// <summary>Preference test pairs.</summary>
+    public int PrefTestSize { get; init; } = 64;
+
+    /// <summary>Share of every value pool held out of training/validation/test (see <see cref="ValuePools.Split"/>);
+    /// 0 disables holding out (then <see cref="Dataset.HeldOutSpecs"/> is empty).</summary>
+    public double HeldOutFraction { get; init; } = 0.15;
+
+    /// <summary>Number of held-out specs to draw for generalization tests.</summary>
+    public int HeldOutSpecCount { get; init; } = 64;
+
+    /// <summary>Mix of preference pair kinds (default: contrastive 1/7, the six hard kinds sharing the rest).</summary>
+    public PairKindMix PairKinds { get; init; } = PairKindMix.Default;
+
+    /// <summary>Value pools to draw from (default: <see cref="ValuePools.Default"/>).</summary>
+    public ValuePools? Pools { get; init; }
+
+    /// <summary>Checks the options.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative or the held-out fraction is outside [0, 1); names the property.</exception>
+    public DatasetOptions Validate()
+    {
+        foreach (var (name, value) in new[]
+        {
+            (nameof(SftTrainSize), SftTrainSize), (nameof(SftValidationSize), SftValidationSize), (nameof(SftTestSize), SftTestSize),
+            (nameof(PrefTrainSize), PrefTrainSize), (nameof(PrefValidationSize), PrefValidationSize), (nameof(PrefTestSize), PrefTestSize),
+            (nameof(HeldOutSpecCount), HeldOutSpecCount),
+        })
+        {
+            if (value < 0) throw new ArgumentOutOfRangeException(name, value, $"{name} must not be negative.");
+        }
+        if (!(HeldOutFraction >= 0 && HeldOutFraction < 1))
+            throw new ArgumentOutOfRangeException(nameof(HeldOutFraction), HeldOutFraction, "HeldOutFraction must be in [0, 1).");
+        if (HeldOutFraction == 0 && HeldOutSpecCount > 0)
+            throw new ArgumentOutOfRangeException(nameof(HeldOutSpecCount), HeldOutSpecCount, "HeldOutSpecCount must be 0 when HeldOutFraction is 0.");
+        ArgumentNullException.ThrowIfNull(PairKinds, nameof(PairKinds));
+        return this;
+    }
+}

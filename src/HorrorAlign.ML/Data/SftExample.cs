@@ -1,0 +1,36 @@
+using HorrorAlign.ML.IO;
+using HorrorAlign.ML.Specs;
+
+namespace HorrorAlign.ML.Data;
+
+/// <summary>
+/// One supervised example: a prompt and the story to imitate. JSONL form, one object per line:
+/// <c>{"id":…,"prompt":…,"response":…,"spec":{…}}</c> (<c>spec</c> optional).
+/// </summary>
+/// <param name="Id">Row identifier, e.g. <c>sft-train-0001</c>.</param>
+/// <param name="Prompt">The instruction prompt (<see cref="StorySpec.ToPrompt"/>), ending with "Story:\n".</param>
+/// <param name="Response">The target story.</param>
+/// <param name="Spec">The spec behind the prompt, when known.</param>
+public sealed record SftExample(string Id, string Prompt, string Response, StorySpec? Spec = null)
+{
+    /// <summary>Writes rows to a JSONL file atomically.</summary>
+    public static void WriteJsonl(string path, IEnumerable<SftExample> rows) => Jsonl.Write(path, rows, static (w, row) =>
+    {
+        w.WriteStartObject();
+        w.WriteString("id", row.Id);
+        w.WriteString("prompt", row.Prompt);
+        w.WriteString("response", row.Response);
+        DatasetRows.WriteSpec(w, row.Spec);
+        w.WriteEndObject();
+    });
+
+    /// <summary>Reads rows from a JSONL file. A missing <c>id</c> becomes <c>file-stem:line</c>; a missing
+    /// <c>spec</c> is parsed from the prompt when it is a story prompt.</summary>
+    /// <exception cref="JsonlFormatException">Malformed line, or a missing/blank required field; names file, line and field.</exception>
+    /// <exception cref="SpecValidationException">The row's spec is invalid; names file, line and field.</exception>
+    public static List<SftExample> ReadJsonl(string path) => Jsonl.Read(path, static record =>
+    {
+        string prompt = DatasetRows.RequiredText(record, "prompt");
+        return new SftExample(DatasetRows.Id(record), prompt, DatasetRows.RequiredText(record, "response"), DatasetRows.ReadSpec(record, prompt));
+    });
+}

@@ -1,0 +1,172 @@
+using System.Text;
+
+namespace HorrorAlign.ML.Evaluation;
+
+/// <summary>
+/// Plain-text analysis for the checks: words, sentences, paragraphs and a light stemmer. Words are maximal runs of
+/// letters or digits, lowercased with the invariant culture, so matching is case-insensitive and respects word
+/// boundaries ("Kai's" holds the word "kai"; "Kaiser" does not).
+/// </summary>
+internal static class StoryText
+{
+    /// <summary>The lowercased words of <paramref name="text"/>.</summary>
+    public static string[] Words(string text)
+    {
+        var words = new List<string>();
+        AppendWords(text, 0, text.Length, words);
+        return [.. words];
+    }
+
+    /// <summary>Appends the lowercased words of text[start..end) to <paramref name="words"/>.</summary>
+    public static void AppendWords(string text, int start, int end, List<string> words)
+    {
+        var sb = new StringBuilder();
+        for (int i = start; i < end; i++)
+        {
+            char c = text[i];
+            if (char.IsLetterOrDigit(c))
+            {
+                sb.Append(char.ToLowerInvariant(c));
+            }
+            else if (sb.Length > 0)
+            {
+                words.Add(sb.ToString());
+                sb.Clear();
+            }
+        }
+        if (sb.Length > 0) words.Add(sb.ToString());
+    }
+
+    /// <summary>Non-empty paragraphs: blocks separated by one or more blank (or whitespace-only) lines, trimmed.</summary>
+    public static List<string> Paragraphs(string text)
+    {
+        var paragraphs = new List<string>();
+        var current = new StringBuilder();
+        foreach (string line in text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n'))
+        {
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                Flush();
+                continue;
+            }
+            if (current.Length > 0) current.Append('\n');
+            current.Append(line);
+        }
+        Flush();
+        return paragraphs;
+
+        void Flush()
+        {
+            string p = current.ToString().Trim();
+            if (p.Length > 0) paragraphs.Add(p);
+            current.Clear();
+        }
+    }
+
+    private static readonly string[] Abbreviations = ["mr", "mrs", "ms", "dr", "st", "mt"];
+
+    /// <summary>
+    /// Sentences of the text (never spanning paragraphs). A sentence ends at ".", "!" or "?" (plus closing quotes)
+    /// followed by whitespace and then an upper-case letter, an opening quote or a digit, or by the end of the
+    /// paragraph; "Mr." and the like do not end one. So "after 2 a.m. Mina ran" splits after "a.m.", while "after
+    /// 2 a.m. the hard way" does not.
+    /// </summary>
+    public static List<string> Sentences(string text)
+    {
+        var sentences = new List<string>();
+        foreach (string p in Paragraphs(text))
+            foreach (var (start, end) in SentenceRanges(p))
+                sentences.Add(p[start..end]);
+        return sentences;
+    }
+
+    /// <summary>Trimmed, non-empty sentence ranges [start, end) within one paragraph (see <see cref="Sentences"/>).</summary>
+    public static List<(int Start, int End)> SentenceRanges(string p)
+    {
+        var ranges = new List<(int, int)>();
+        int start = 0;
+        for (int i = 0; i < p.Length; i++)
+        {
+            if (p[i] is not ('.' or '!' or '?')) continue;
+            int j = i + 1;
+            while (j < p.Length && p[j] is '"' or '\'' or ')' or '\u201d' or '\u2019') j++;
+            if (j < p.Length && !char.IsWhiteSpace(p[j])) continue;
+            int k = j;
+            while (k < p.Length && char.IsWhiteSpace(p[k])) k++;
+            bool startsNew = k >= p.Length || char.IsUpper(p[k]) || char.IsDigit(p[k]) || p[k] is '"' or '\u201c';
+            if (!startsNew || (p[i] == '.' && EndsWithAbbreviation(p, i))) continue;
+            Add(start, j);
+            start = k;
+            i = k - 1;
+        }
+        Add(start, p.Length);
+        return ranges;
+
+        void Add(int from, int to)
+        {
+            while (from < to && char.IsWhiteSpace(p[from])) from++;
+            while (to > from && char.IsWhiteSpace(p[to - 1])) to--;
+            if (to > from) ranges.Add((from, to));
+        }
+    }
+
+    private static bool EndsWithAbbreviation(string p, int dot)
+    {
+        int b = dot;
+        while (b > 0 && char.IsLetter(p[b - 1])) b--;
+        string word = p[b..dot].ToLowerInvariant();
+        return Abbreviations.Contains(word, StringComparer.Ordinal) && (b == 0 || !char.IsLetterOrDigit(p[b - 1]));
+    }
+
+    /// <summary>
+    /// A light suffix-stripping stemmer so that inflections match ("knocks", "knocked", "knocking" → "knock"; "house",
+    /// "houses" → "hous"). Deliberately crude and deterministic; it only has to map a spec's words and a story's
+    /// inflections of them to the same key.
+    /// </summary>
+    public static string Stem(string word)
+    {
+        string w = word;
+        if (w.Length > 5 && w.EndsWith("ing", StringComparison.Ordinal)) w = w[..^3];
+        else if (w.Length > 4 && (w.EndsWith("ied", StringComparison.Ordinal) || w.EndsWith("ies", StringComparison.Ordinal))) w = w[..^3] + "y";
+        else if (w.Length > 4 && (w.EndsWith("ed", StringComparison.Ordinal) || w.EndsWith("es", StringComparison.Ordinal))) w = w[..^2];
+        else if (w.Length > 3 && w[^1] == 's' && !w.EndsWith("ss", StringComparison.Ordinal) && !w.EndsWith("us", StringComparison.Ordinal) && !w.EndsWith("is", StringComparison.Ordinal)) w = w[..^1];
+        if (w.Length > 3 && w[^1] == 'e') w = w[..^1];
+        return w;
+    }
+
+    /// <summary>The distinct stems of the content words of <paramref name="phrase"/> (not stop words, not single
+    /// characters), in order of first appearance.</summary>
+    public static List<string> ContentStems(string phrase)
+    {
+        var stems = new List<string>();
+        foreach (string w in Words(phrase))
+        {
+            if (w.Length < 2 || StoryLexicon.StopWords.Contains(w)) continue;
+            string s = Stem(w);
+            if (!stems.Contains(s, StringComparer.Ordinal)) stems.Add(s);
+        }
+        return stems;
+    }
+
+    /// <summary>True when <paramref name="word"/> stems to <paramref name="stem"/>. Stemming only strips endings (and
+    /// may add one "y"), so a cheap prefix test rules out almost every word before the stemmer allocates anything.</summary>
+    public static bool StemsTo(string word, string stem)
+    {
+        int common = Math.Min(stem.Length - 1, word.Length);
+        return string.CompareOrdinal(word, 0, stem, 0, common) == 0 && string.Equals(Stem(word), stem, StringComparison.Ordinal);
+    }
+
+    /// <summary>True when <paramref name="sequence"/> occurs contiguously in words[start..end).</summary>
+    public static bool ContainsSequence(IReadOnlyList<string> words, IReadOnlyList<string> sequence, int start = 0, int end = -1)
+    {
+        if (end < 0) end = words.Count;
+        if (sequence.Count == 0) return false;
+        for (int i = start; i + sequence.Count <= end; i++)
+        {
+            int k = 0;
+            while (k < sequence.Count && string.Equals(words[i + k], sequence[k], StringComparison.Ordinal)) k++;
+            if (k == sequence.Count) return true;
+        }
+        return false;
+    }
+}
