@@ -49,6 +49,25 @@ public class CompletionEncoderTests
         Assert.True(truncatedResponses > 200, $"only {truncatedResponses} examples truncated their response");
     }
 
+    [Fact]
+    public void BoundaryInvariantsHoldForThousandsOfRandomSpecs()
+    {
+        // Real prompts and template stories, at limits from "everything fits" down to "both sides are cut".
+        var specs = HorrorAlign.ML.Data.ValuePools.Default.GenerateSpecs(2000, seed: 7);
+        var writer = new HorrorAlign.ML.Data.StoryWriter();
+        var rng = new Random(7);
+        TokenVocabulary compact = TokenVocabulary.BuildCompact(HorrorAlign.ML.Data.ValuePools.AllValues);
+        int[] limits = [384, 256, 200, 120, 64];
+        for (int i = 0; i < specs.Count; i++)
+        {
+            string prompt = specs[i].ToPrompt();
+            string story = writer.WriteChosen(specs[i], rng);
+            TokenVocabulary vocabulary = i % 2 == 0 ? Full : compact;
+            int maxTokens = limits[i % limits.Length];
+            CheckInvariants(vocabulary, maxTokens, prompt, story, new CompletionEncoder(vocabulary, maxTokens).Encode(prompt, story));
+        }
+    }
+
     private static void CheckInvariants(TokenVocabulary vocabulary, int maxTokens, string prompt, string response, EncodedExample example)
     {
         int[] promptIds = vocabulary.Encode(prompt);
