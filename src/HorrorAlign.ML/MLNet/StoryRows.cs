@@ -1,0 +1,86 @@
+using HorrorAlign.ML.Data;
+using HorrorAlign.ML.Specs;
+using Microsoft.ML.Data;
+
+namespace HorrorAlign.ML;
+
+/// <summary>
+/// A row holding one story spec in the column names <see cref="SpecFeaturizer"/> reads (<c>title</c>, <c>setting</c>,
+/// …, <c>twist</c>). Use it with <c>mlContext.Data.LoadFromEnumerable</c> or as the input type of a
+/// <c>PredictionEngine&lt;StorySpecInput, StoryPrediction&gt;</c>.
+/// </summary>
+public sealed class StorySpecInput
+{
+    /// <summary>Story title.</summary>
+    [ColumnName("title")] public string Title { get; set; } = "";
+    /// <summary>Where it happens.</summary>
+    [ColumnName("setting")] public string Setting { get; set; } = "";
+    /// <summary>Main character's first name.</summary>
+    [ColumnName("protagonist")] public string Protagonist { get; set; } = "";
+    /// <summary>Second character's first name.</summary>
+    [ColumnName("supporting_character")] public string SupportingCharacter { get; set; } = "";
+    /// <summary>The important object.</summary>
+    [ColumnName("object")] public string Object { get; set; } = "";
+    /// <summary>The taboo rule.</summary>
+    [ColumnName("taboo")] public string Taboo { get; set; } = "";
+    /// <summary>The twist.</summary>
+    [ColumnName("twist")] public string Twist { get; set; } = "";
+
+    /// <summary>The row of <paramref name="spec"/>.</summary>
+    public static StorySpecInput FromSpec(StorySpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return new()
+        {
+            Title = spec.Title, Setting = spec.Setting, Protagonist = spec.Protagonist,
+            SupportingCharacter = spec.SupportingCharacter, Object = spec.Object, Taboo = spec.Taboo, Twist = spec.Twist,
+        };
+    }
+}
+
+/// <summary>
+/// A training row for the whole chain (FeaturizeSpec → Sft → Dpo): a spec in the seven spec columns, the preferred
+/// story ("Chosen": the SFT target and DPO's chosen response) and the dispreferred one ("Rejected").
+/// </summary>
+public sealed class StoryPairInput
+{
+    /// <summary>Story title.</summary>
+    [ColumnName("title")] public string Title { get; set; } = "";
+    /// <summary>Where it happens.</summary>
+    [ColumnName("setting")] public string Setting { get; set; } = "";
+    /// <summary>Main character's first name.</summary>
+    [ColumnName("protagonist")] public string Protagonist { get; set; } = "";
+    /// <summary>Second character's first name.</summary>
+    [ColumnName("supporting_character")] public string SupportingCharacter { get; set; } = "";
+    /// <summary>The important object.</summary>
+    [ColumnName("object")] public string Object { get; set; } = "";
+    /// <summary>The taboo rule.</summary>
+    [ColumnName("taboo")] public string Taboo { get; set; } = "";
+    /// <summary>The twist.</summary>
+    [ColumnName("twist")] public string Twist { get; set; } = "";
+    /// <summary>The preferred story.</summary>
+    public string Chosen { get; set; } = "";
+    /// <summary>The dispreferred story.</summary>
+    public string Rejected { get; set; } = "";
+
+    /// <summary>The row of a generated or loaded preference pair (its spec, or the spec parsed from its prompt).</summary>
+    /// <exception cref="FormatException">The pair has no spec and its prompt is not a story prompt.</exception>
+    public static StoryPairInput FromPair(PreferencePair pair)
+    {
+        ArgumentNullException.ThrowIfNull(pair);
+        var spec = pair.Spec ?? StorySpec.FromPrompt(pair.Prompt);
+        return new()
+        {
+            Title = spec.Title, Setting = spec.Setting, Protagonist = spec.Protagonist,
+            SupportingCharacter = spec.SupportingCharacter, Object = spec.Object, Taboo = spec.Taboo, Twist = spec.Twist,
+            Chosen = pair.Chosen, Rejected = pair.Rejected,
+        };
+    }
+}
+
+/// <summary>The output row of a story pipeline: the generated story (<see cref="StoryColumnNames.Story"/>).</summary>
+public sealed class StoryPrediction
+{
+    /// <summary>The generated story.</summary>
+    public string Story { get; set; } = "";
+}

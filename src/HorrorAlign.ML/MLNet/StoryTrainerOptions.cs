@@ -1,0 +1,71 @@
+using HorrorAlign.ML.Persistence;
+using HorrorAlign.ML.Training;
+using Microsoft.ML;
+
+namespace HorrorAlign.ML;
+
+/// <summary>Options shared by <see cref="SftTrainer"/> and <see cref="DpoTrainer"/>.</summary>
+public abstract class StoryTrainerOptions
+{
+    private protected StoryTrainerOptions() { }
+
+    /// <summary>The prompt column (text). Default "Prompt".</summary>
+    public string PromptColumnName = StoryColumnNames.Prompt;
+
+    /// <summary>The preferred story (text): the SFT target and the DPO "chosen" response. Default "Chosen".</summary>
+    public string ChosenColumnName = StoryColumnNames.Chosen;
+
+    /// <summary>
+    /// The model-reference column the trained transformer adds (and that <see cref="DpoTrainer"/> and
+    /// <see cref="StoryGenerator"/> read further down the same chain). Default "StoryModel".
+    /// </summary>
+    public string ModelColumnName = StoryColumnNames.Model;
+
+    /// <summary>
+    /// Validation data with the same columns; null = hold out <see cref="ValidationFraction"/> of the training prompts
+    /// (a seeded split of the distinct prompts, so it is the same for the same data and seed). Default null.
+    /// </summary>
+    public IDataView? ValidationSet;
+
+    /// <summary>Fraction of distinct prompts held out for validation when <see cref="ValidationSet"/> is null; 0 = none. Default 0.1.</summary>
+    public double ValidationFraction = 0.1;
+
+    /// <summary>
+    /// Precision of the weights stored in the transformer and in saved ML.NET zips. Default
+    /// <see cref="WeightPrecision.Float16"/> (half the size). The transformer generates with exactly the stored weights,
+    /// so what it produces before saving is what a reloaded zip produces.
+    /// </summary>
+    public WeightPrecision StoredPrecision = WeightPrecision.Float16;
+
+    /// <summary>Optional callback for every training log entry and evaluation (called synchronously on the training
+    /// thread). Every entry is also written to <c>MLContext.Log</c> as an Info message. Default null.</summary>
+    public IProgress<TrainingMetrics>? Progress;
+
+    /// <summary>Cancels training (the trainer then throws <see cref="OperationCanceledException"/>). Default none.</summary>
+    public CancellationToken CancellationToken;
+
+    /// <summary>Seed of the core training options (also seeds the validation split).</summary>
+    private protected abstract int Seed { get; }
+
+    internal virtual void Validate()
+    {
+        ArgumentException.ThrowIfNullOrEmpty(PromptColumnName, nameof(PromptColumnName));
+        ArgumentException.ThrowIfNullOrEmpty(ChosenColumnName, nameof(ChosenColumnName));
+        ArgumentException.ThrowIfNullOrEmpty(ModelColumnName, nameof(ModelColumnName));
+        if (ValidationFraction is < 0 or >= 1 || double.IsNaN(ValidationFraction))
+            throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must be in [0, 1).");
+        if (!Enum.IsDefined(StoredPrecision))
+            throw new ArgumentOutOfRangeException(nameof(StoredPrecision), StoredPrecision, "Unknown weight precision.");
+    }
+
+    /// <summary>Training and validation rows: <see cref="ValidationSet"/> when given, else a held-out split.</summary>
+    internal (List<T> Train, List<T> Validation) ReadRows<T>(IDataView data, IReadOnlyList<string> columns,
+        Func<string[], T> make, Func<T, string> prompt, string stage)
+    {
+        var rows = MLNet.TextRows.Read(data, columns, $"The {stage} training data").Select(make).ToList();
+        if (ValidationSet is null) return MLNet.ValidationSplit.Split(rows, prompt, ValidationFraction, Seed);
+        foreach (var column in columns)
+            MLNet.SchemaChecks.RequireText(ValidationSet.Schema, column, $"a {stage} column of the validation set", nameof(ValidationSet));
+        return (rows, MLNet.TextRows.Read(ValidationSet, columns, $"The {stage} validation set").Select(make).ToList());
+    }
+}

@@ -1,0 +1,48 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace HorrorAlign.ML.MLNet;
+
+/// <summary>Reads text columns of an <see cref="IDataView"/> into memory for the learning core.</summary>
+internal static class TextRows
+{
+    /// <summary>
+    /// Reads <paramref name="columns"/> (already checked to be text) row by row. An empty value is an error naming the
+    /// row (0-based) and the column, because an empty prompt or story would silently train the model on nothing.
+    /// </summary>
+    public static List<string[]> Read(IDataView data, IReadOnlyList<string> columns, string dataName)
+    {
+        var cols = columns.Select(c => data.Schema[c]).ToArray();
+        var rows = new List<string[]>();
+        using var cursor = data.GetRowCursor(cols);
+        var getters = cols.Select(c => cursor.GetGetter<ReadOnlyMemory<char>>(c)).ToArray();
+        ReadOnlyMemory<char> value = default;
+        long index = 0;
+        while (cursor.MoveNext())
+        {
+            var row = new string[cols.Length];
+            for (int i = 0; i < cols.Length; i++)
+            {
+                getters[i](ref value);
+                if (value.Span.IsWhiteSpace())
+                    throw new InvalidOperationException($"{dataName}, row {index}: column '{cols[i].Name}' is empty.");
+                row[i] = value.ToString();
+            }
+            rows.Add(row);
+            index++;
+        }
+        if (rows.Count == 0) throw new InvalidOperationException($"{dataName} has no rows.");
+        return rows;
+    }
+
+    /// <summary>The value of <paramref name="column"/> in the first row, or null when the data has no rows.</summary>
+    public static string? First(IDataView data, string column)
+    {
+        var col = data.Schema[column];
+        using var cursor = data.GetRowCursor([col]);
+        if (!cursor.MoveNext()) return null;
+        ReadOnlyMemory<char> value = default;
+        cursor.GetGetter<ReadOnlyMemory<char>>(col)(ref value);
+        return value.ToString();
+    }
+}
