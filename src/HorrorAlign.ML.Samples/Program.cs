@@ -5,6 +5,9 @@ using HorrorAlign.ML.Samples.Commands;
 var commands = new Dictionary<string, Func<CliArgs, CancellationToken, int>>(StringComparer.Ordinal)
 {
     ["data"] = DataCommand.Run,
+    ["train"] = TrainCommand.Run,
+    ["generate"] = GenerateCommand.Run,
+    ["evaluate"] = EvaluateCommand.Run,
 };
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
@@ -13,8 +16,20 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         horroralign — SFT then DPO for spec-following horror stories
 
         Commands:
+          train     [--config tiny|default] [--out DIR] [--seed N] [--data DIR] [--resume [DIR]] [--quiet|--json] [--keep-checkpoints]
+                    [--sft-epochs N --dpo-epochs N --d-model N --layers N --heads N --dropout X --tie-embeddings true|false --lr X
+                     --dpo-lr X --beta X --label-smoothing X --batch-size N --dpo-batch-size N --patience N --max-tokens N --threads N
+                     --eval-specs N --samples N, data sizes as for `data`, sampling flags for the evaluation]
+                    Data -> SFT (early stopping) -> DPO -> evaluate both; writes model.zip, metrics.json, train.log.jsonl, curves.png,
+                    summary.png, samples.md, data/ into DIR (default runs/<timestamp>). Ctrl+C saves a checkpoint; --resume DIR continues.
+          generate  --model PATH (--prompt TEXT | --spec FILE.json | --specs FILE.jsonl --out FILE.jsonl | --interactive)
+                    [--temperature X --top-p X --top-k N --repetition-penalty X --max-new-tokens N --seed N]
+                    Also --checkpoint, --mode oneshot|repl, --top_p, --max_new_tokens; --top-p 0 = greedy. \n in --prompt = newline.
+          evaluate  --model PATH [--reference PATH] [--specs F.jsonl] [--pairs F.jsonl] [--sft F.jsonl] [--out F.json] [sampling flags]
+                    | --stories F.jsonl [--specs F.jsonl] [--out F.json]   (grade existing stories, no model)
           data      --out DIR [--seed N] [--sft-train N --sft-val N --sft-test N --pref-train N --pref-val N --pref-test N]
-                    Write the template dataset (six JSONL files + stats.json).
+                    [--heldout-fraction F --heldout-specs N]
+                    Write the template dataset (six JSONL files, held-out specs, stats.json).
         """);
     return args.Length == 0 ? 2 : 0;
 }
@@ -25,14 +40,14 @@ try
 {
     if (!commands.TryGetValue(args[0], out var run))
         throw new CliException($"unknown command '{args[0]}' (try --help)");
-    return run(new CliArgs(args), cts.Token);
+    return run(new CliArgs(args, new HashSet<string> { "quiet", "json", "interactive", "keep-checkpoints" }), cts.Token);
 }
 catch (CliException e)
 {
     Console.Error.WriteLine("error: " + e.Message);
     return 2;
 }
-catch (Exception e) when (e is FormatException or InvalidDataException or IOException or ArgumentException)
+catch (Exception e) when (e is FormatException or InvalidDataException or IOException or ArgumentException or InvalidOperationException)
 {
     Console.Error.WriteLine("error: " + e.Message);
     return 1;

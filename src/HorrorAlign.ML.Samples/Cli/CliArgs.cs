@@ -53,6 +53,16 @@ public sealed class CliArgs
         return null;
     }
 
+    /// <summary>
+    /// An option whose value may be left out (<c>--resume</c> or <c>--resume DIR</c>): null when not given, "" when given
+    /// bare, else its value.
+    /// </summary>
+    public string? OptionalString(string name)
+    {
+        _consumed.Add(name);
+        return _values.TryGetValue(name, out var v) ? v ?? "" : null;
+    }
+
     /// <summary>An integer option.</summary>
     public int? Int(params string[] names) => Parse(names, s => int.Parse(s, NumberStyles.Integer, CultureInfo.InvariantCulture), "an integer");
 

@@ -1,0 +1,451 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using HorrorAlign.ML.Data;
+using HorrorAlign.ML.Evaluation;
+using HorrorAlign.ML.Generation;
+using HorrorAlign.ML.IO;
+using HorrorAlign.ML.Modeling;
+using HorrorAlign.ML.Persistence;
+using HorrorAlign.ML.Samples.Cli;
+using HorrorAlign.ML.Samples.Reporting;
+using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Tokenization;
+using HorrorAlign.ML.Training;
+using Spectre.Console;
+
+namespace HorrorAlign.ML.Samples.Commands;
+
+/// <summary>
+/// <c>horroralign train [--out runs/NAME] [--seed N] [--config tiny|default] [overrides…]</c>: the whole pipeline in
+/// one command. It generates the data (or reads <c>--data DIR</c>), runs SFT with early stopping, then DPO from the SFT
+/// model, evaluates BOTH checkpoints (held-out specs, test pairs, SFT test loss) and writes the run folder:
+/// <c>model.zip</c> (the DPO model as an ML.NET zip), <c>sft_model.zip</c>, <c>data/</c>, <c>metrics.json</c>,
+/// <c>train.log.jsonl</c>, <c>curves.png</c>, <c>summary.png</c>, <c>samples.md</c> and <c>run.json</c> (its settings).
+/// Ctrl+C writes a checkpoint (in <c>checkpoints/</c>) and <c>train --resume DIR</c> continues with the stored settings.
+/// </summary>
+public static class TrainCommand
+{
+    /// <summary>The settings file of a run folder (what <c>--resume</c> reads back).</summary>
+    public const string RunFile = "run.json";
+    /// <summary>The data folder of a run.</summary>
+    public const string DataFolder = "data";
+    /// <summary>The checkpoint folder of a run (removed when the run completes, unless --keep-checkpoints).</summary>
+    public const string CheckpointFolder = "checkpoints";
+    /// <summary>The DPO model, an ML.NET zip.</summary>
+    public const string ModelFile = "model.zip";
+    /// <summary>The SFT model, an ML.NET zip (the reference for DPO rewards).</summary>
+    public const string SftModelFile = "sft_model.zip";
+    /// <summary>Exit code of an interrupted run (128 + SIGINT, as shells report Ctrl+C).</summary>
+    public const int InterruptedExitCode = 130;
+
+    /// <summary>The options that define a run (stored in run.json; <c>--resume</c> restores them). Display options
+    /// (--quiet, --json, --keep-checkpoints) are not part of a run.</summary>
+    private static readonly string[] SettingNames =
+    [
+        "config", "data", "seed", "sft-train", "sft-val", "sft-test", "pref-train", "pref-val", "pref-test", "heldout-fraction",
+        "heldout-specs", "d-model", "layers", "heads", "dropout", "tie-embeddings", "max-tokens", "sft-epochs", "lr",
+        "batch-size", "patience", "eval-interval", "dpo-epochs", "dpo-lr", "dpo-batch-size", "beta", "label-smoothing",
+        "threads", "eval-specs", "samples", "temperature", "top-p", "top-k", "repetition-penalty", "max-new-tokens",
+    ];
+
+    /// <summary>Everything a run needs, resolved from a preset and the overrides.</summary>
+    /// <param name="Config">Preset name.</param>
+    /// <param name="Dataset">Options of the generated dataset.</param>
+    /// <param name="DataDirectory">Read the dataset from this folder instead of generating it.</param>
+    /// <param name="Sft">SFT options (model shape included).</param>
+    /// <param name="Dpo">DPO options.</param>
+    /// <param name="Evaluation">Sampling and scoring settings of the evaluation.</param>
+    /// <param name="EvalSpecs">How many held-out specs to write and check stories for.</param>
+    /// <param name="Samples">How many specs samples.md shows.</param>
+    /// <param name="Threads">torch intra-op threads for the run (0 = leave torch's default).</param>
+    public sealed record Settings(string Config, DatasetOptions Dataset, string? DataDirectory, SftOptions Sft, DpoOptions Dpo,
+        ModelEvaluationOptions Evaluation, int EvalSpecs, int Samples, int Threads);
+
+    /// <summary>
+    /// The presets. <c>tiny</c>: a 1-layer, 32-wide model on a few dozen examples, for CI (seconds). <c>default</c>:
+    /// the quality run, sized for at most about 15 minutes on 2 CPU cores (SFT ≲ 9 min at ~1.4 s per step, DPO ≲ 3,
+    /// evaluation ≈ 1.5): three times the original's SFT data (copying unseen names needs many distinct names in
+    /// context), a 4-layer 192-wide model with tied embeddings (a token's output row is trained whenever it is READ,
+    /// which is what lets the model copy held-out names from the prompt), cosine schedules with early stopping on
+    /// validation loss, DPO at β 0.1 on a mix dominated by hard pairs. Both presets use ONE torch thread: on a busy
+    /// 2-core machine two OpenMP threads were 3-20× slower (spinning barriers); pass --threads 2 on an idle one.
+    /// </summary>
+    public static Settings Preset(string name) => name switch
+    {
+        "tiny" => new Settings("tiny",
+            new DatasetOptions
+            {
+                SftTrainSize = 24, SftValidationSize = 8, SftTestSize = 8,
+                PrefTrainSize = 14, PrefValidationSize = 7, PrefTestSize = 14, HeldOutSpecCount = 3,
+            },
+            null,
+            new SftOptions
+            {
+                Model = new GptConfig { DModel = 32, NHeads = 2, NLayers = 1, MlpRatio = 2, Dropout = 0, ContextLength = 384, TieEmbeddings = true },
+                MaxTokens = 384, BatchSize = 8, MaxEpochs = 2, LearningRate = 3e-3, WarmupSteps = 2, EvalInterval = 0,
+                EarlyStoppingPatience = 0, CheckpointInterval = 2,
+            },
+            new DpoOptions
+            {
+                MaxTokens = 384, BatchSize = 7, MaxEpochs = 1, LearningRate = 1e-3, WarmupSteps = 1, EvalInterval = 0,
+                EarlyStoppingPatience = 0, CheckpointInterval = 1,
+            },
+            new ModelEvaluationOptions { Sampling = new SamplingOptions { MaxNewTokens = 40 }, MaxTokens = 384, BatchSize = 8 },
+            EvalSpecs: 3, Samples: 2, Threads: 1),
+        "default" => new Settings("default",
+            new DatasetOptions
+            {
+                SftTrainSize = 768, SftValidationSize = 64, SftTestSize = 64,
+                PrefTrainSize = 384, PrefValidationSize = 64, PrefTestSize = 128, HeldOutSpecCount = 64,
+            },
+            null,
+            new SftOptions
+            {
+                Model = new GptConfig { DModel = 192, NHeads = 6, NLayers = 4, MlpRatio = 4, Dropout = 0.1, ContextLength = 384, TieEmbeddings = true, FusedAttention = true },
+                MaxTokens = 384, BatchSize = 16, MaxEpochs = 8, LearningRate = 1e-3, WarmupSteps = 30, EvalInterval = 48,
+                EarlyStoppingPatience = 3, CheckpointInterval = 48,
+            },
+            new DpoOptions
+            {
+                MaxTokens = 384, BatchSize = 8, MaxEpochs = 2, LearningRate = 1e-4, WarmupSteps = 10, EvalInterval = 24,
+                EarlyStoppingPatience = 3, CheckpointInterval = 24, Beta = 0.1,
+            },
+            new ModelEvaluationOptions { Sampling = new SamplingOptions(), MaxTokens = 384, BatchSize = 16 },
+            EvalSpecs: 64, Samples: 5, Threads: 1),
+        _ => throw new CliException($"--config must be 'tiny' or 'default', got '{name}'"),
+    };
+
+    /// <summary>Reads a run's settings: the preset, then every override.</summary>
+    public static Settings ReadSettings(CliArgs a)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        var p = Preset(a.String("config") ?? "default");
+        int? seed = a.Int("seed");
+        var dataset = DataCommand.ReadOptions(a, p.Dataset);
+        var model = p.Sft.Model with
+        {
+            DModel = a.Int("d-model") ?? p.Sft.Model.DModel,
+            NLayers = a.Int("layers") ?? p.Sft.Model.NLayers,
+            NHeads = a.Int("heads") ?? p.Sft.Model.NHeads,
+            Dropout = a.Double("dropout") ?? p.Sft.Model.Dropout,
+            TieEmbeddings = Bool(a, "tie-embeddings") ?? p.Sft.Model.TieEmbeddings,
+        };
+        int maxTokens = a.Int("max-tokens") ?? p.Sft.MaxTokens;
+        if (maxTokens > model.ContextLength) model = model with { ContextLength = maxTokens };
+        var sft = p.Sft with
+        {
+            Model = model,
+            MaxTokens = maxTokens,
+            MaxEpochs = a.Int("sft-epochs") ?? p.Sft.MaxEpochs,
+            LearningRate = a.Double("lr") ?? p.Sft.LearningRate,
+            BatchSize = a.Int("batch-size") ?? p.Sft.BatchSize,
+            EarlyStoppingPatience = a.Int("patience") ?? p.Sft.EarlyStoppingPatience,
+            EvalInterval = a.Int("eval-interval") ?? p.Sft.EvalInterval,
+            Seed = seed ?? p.Sft.Seed,
+        };
+        var dpo = p.Dpo with
+        {
+            MaxTokens = maxTokens,
+            MaxEpochs = a.Int("dpo-epochs") ?? p.Dpo.MaxEpochs,
+            LearningRate = a.Double("dpo-lr") ?? p.Dpo.LearningRate,
+            BatchSize = a.Int("dpo-batch-size") ?? p.Dpo.BatchSize,
+            Beta = a.Double("beta") ?? p.Dpo.Beta,
+            LabelSmoothing = a.Double("label-smoothing") ?? p.Dpo.LabelSmoothing,
+            Seed = seed ?? p.Dpo.Seed,
+        };
+        var sampling = GenerateCommand.ReadSampling(a, p.Evaluation.Sampling with { Seed = seed ?? p.Evaluation.Sampling.Seed }, readSeed: false);
+        var evaluation = p.Evaluation with { Sampling = sampling, MaxTokens = maxTokens, Beta = dpo.Beta };
+        int threads = a.Int("threads") ?? p.Threads;
+        try
+        {
+            model.Validate();
+            sft.Validate();
+            dpo.Validate();
+            evaluation.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException(e.Message);
+        }
+        int evalSpecs = a.Int("eval-specs") ?? p.EvalSpecs;
+        int samples = a.Int("samples") ?? p.Samples;
+        if (evalSpecs < 1) throw new CliException($"--eval-specs must be at least 1, got {evalSpecs}");
+        if (samples < 0) throw new CliException($"--samples must not be negative, got {samples}");
+        if (threads < 0) throw new CliException($"--threads must not be negative, got {threads}");
+        return new Settings(p.Config, dataset, a.String("data"), sft, dpo, evaluation, evalSpecs, samples, threads);
+    }
+
+    private static bool? Bool(CliArgs a, string name) => a.String(name) switch
+    {
+        null => null,
+        "true" or "1" or "yes" => true,
+        "false" or "0" or "no" => false,
+        var other => throw new CliException($"--{name} expects true or false, got '{other}'"),
+    };
+
+    /// <summary>Runs the command.</summary>
+    public static int Run(CliArgs a, CancellationToken ct) => Run(a, ct, AnsiConsole.Console);
+
+    /// <summary>Runs the command on <paramref name="console"/>; <paramref name="observer"/> sees every training log
+    /// entry as it is made (tests use it to interrupt at a chosen step).</summary>
+    public static int Run(CliArgs a, CancellationToken ct, IAnsiConsole console, Action<TrainingMetrics>? observer = null)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(console);
+        var mode = a.Has("json") ? OutputMode.Json : a.Has("quiet") ? OutputMode.Quiet : OutputMode.Rich;
+        bool keepCheckpoints = a.Has("keep-checkpoints");
+        string? resumeValue = a.OptionalString("resume");
+        bool resume = resumeValue is not null;
+        string? outDir = a.String("out");
+
+        List<KeyValuePair<string, string>> stored;
+        Settings settings;
+        if (resume)
+        {
+            outDir = resumeValue is { Length: > 0 } dir ? dir : outDir
+                ?? throw new CliException("--resume needs the run folder: --resume DIR (or --out DIR --resume)");
+            stored = ReadRunFile(outDir);
+            var given = SettingNames.Where(a.Has).ToArray();
+            if (given.Length > 0)
+                throw new CliException($"a resumed run keeps the settings stored in {Path.Combine(outDir, RunFile)}; drop " +
+                    string.Join(", ", given.Select(g => "--" + g)));
+            a.ThrowIfUnknown();
+            settings = ReadSettings(ToArgs(stored));
+        }
+        else
+        {
+            stored = [.. SettingNames.Select(n => (Name: n, Value: a.String(n))).Where(x => x.Value is not null).Select(x => new KeyValuePair<string, string>(x.Name, x.Value!))];
+            settings = ReadSettings(a);
+            a.ThrowIfUnknown();
+            outDir ??= Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+            if (File.Exists(Path.Combine(outDir, RunFile)))
+                throw new CliException($"{outDir} already holds a run; continue it with --resume {outDir}, or choose another --out");
+            Directory.CreateDirectory(outDir);
+            WriteRunFile(outDir, stored);
+        }
+
+        if (resume && File.Exists(Path.Combine(outDir, RunMetrics.FileName)) && !Directory.Exists(Path.Combine(outDir, CheckpointFolder)))
+        {
+            console.MarkupLine(Markup.Escape($"{outDir} is already complete (see {Path.Combine(outDir, RunMetrics.FileName)})."));
+            return 0;
+        }
+
+        try
+        {
+            var run = RunProgress.Run(mode, console, p => Execute(settings, stored, outDir, resume, p, observer, ct));
+            if (!keepCheckpoints && Directory.Exists(Path.Combine(outDir, CheckpointFolder)))
+                Directory.Delete(Path.Combine(outDir, CheckpointFolder), recursive: true);
+            Finish(mode, console, outDir, run);
+            return 0;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            string message = $"interrupted: checkpoint saved in {Path.Combine(outDir, CheckpointFolder)}; continue with: horroralign train --resume {outDir}";
+            if (mode == OutputMode.Json) console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(new { @event = "interrupted", @out = outDir }));
+            else Console.Error.WriteLine(message);
+            return InterruptedExitCode;
+        }
+        catch (TrainingDivergedException e)
+        {
+            Console.Error.WriteLine($"error: training diverged: {e.Message} (lower --lr / --dpo-lr, or check the data)");
+            return 1;
+        }
+    }
+
+    /// <summary>The pipeline proper: data → SFT → DPO → evaluation of both checkpoints → artefacts.</summary>
+    private static TrainRunRecord Execute(Settings s, IReadOnlyList<KeyValuePair<string, string>> stored, string outDir, bool resume,
+        RunProgress progress, Action<TrainingMetrics>? observer, CancellationToken ct)
+    {
+        var total = Stopwatch.StartNew();
+        var seconds = new List<KeyValuePair<string, double>>();
+        var clock = Stopwatch.StartNew();
+        void Lap(string phase)
+        {
+            seconds.Add(new(phase, clock.Elapsed.TotalSeconds));
+            clock.Restart();
+        }
+
+        // Data: a resumed run reads back exactly what it trained on.
+        string dataDir = Path.Combine(outDir, DataFolder);
+        progress.Stage("data", "data", 1);
+        Dataset data;
+        string source;
+        if (resume && File.Exists(Path.Combine(dataDir, Dataset.SftTrainFile))) (data, source) = (Dataset.ReadFrom(dataDir), ReadSource(outDir));
+        else if (s.DataDirectory is not null) (data, source) = (Dataset.ReadFrom(s.DataDirectory), Path.GetFullPath(s.DataDirectory));
+        else (data, source) = (Dataset.Generate(s.Dataset), "generated");
+        if (!resume || !File.Exists(Path.Combine(dataDir, Dataset.SftTrainFile)))
+        {
+            data.WriteTo(dataDir);
+            data.WriteStats(dataDir, t => Gpt2Tokenizer.Shared.Encode(t).Length);
+            AtomicFile.WriteAllText(Path.Combine(dataDir, "source.txt"), source + "\n");
+        }
+        progress.Complete("data", $"{data.SftTrain.Count} SFT / {data.PrefTrain.Count} pairs ({source})");
+        Lap("data");
+
+        var (evalSpecs, evalSpecsSource) = EvaluationSpecs(data, s.EvalSpecs);
+        string checkpoints = Path.Combine(outDir, CheckpointFolder);
+
+        using var threads = ThreadScope.Set(s.Threads);
+        // SFT. Extra vocabulary text gives every pool value (held-out names included) and the evaluation prompts ids.
+        var sftOptions = s.Sft with
+        {
+            CheckpointDirectory = checkpoints,
+            ResumeFromCheckpoint = resume,
+            ExtraVocabularyText = [.. ValuePools.AllValues, .. evalSpecs.Select(x => x.ToPrompt())],
+        };
+        progress.Stage("sft", "SFT", 1);
+        var sftResult = StoryTraining.RunSft(
+            [.. data.SftTrain.Select(e => new SftSample(e.Prompt, e.Response))],
+            [.. data.SftValidation.Select(e => new SftSample(e.Prompt, e.Response))],
+            sftOptions, initial: null, Observer("sft", progress, observer), ct);
+        progress.Complete("sft", sftResult.Message);
+        Lap("sft");
+
+        using var sftModel = sftResult.Model;
+        progress.Stage("dpo", "DPO", 1);
+        var dpoResult = StoryTraining.RunDpo(sftModel,
+            [.. data.PrefTrain.Select(p => new PreferenceSample(p.Prompt, p.Chosen, p.Rejected))],
+            [.. data.PrefValidation.Select(p => new PreferenceSample(p.Prompt, p.Chosen, p.Rejected))],
+            s.Dpo with { CheckpointDirectory = checkpoints, ResumeFromCheckpoint = resume }, Observer("dpo", progress, observer), ct);
+        using var dpoModel = dpoResult.Model;
+        progress.Complete("dpo", dpoResult.Message);
+        Lap("dpo");
+
+        // Both checkpoints on the same specs, pairs and examples; DPO rewards are relative to the SFT model.
+        ModelEvaluationReport Evaluate(string key, string title, StoryModel model, StoryModel? reference)
+        {
+            progress.Stage(key, title, evalSpecs.Count);
+            var report = ModelEvaluator.Evaluate(model, evalSpecs, data.PrefTest, data.SftTest, s.Evaluation, reference,
+                new InlineProgress<EvaluationProgress>(e => progress.Evaluation(key, e)), ct);
+            progress.Complete(key, $"all checks {EvaluationTable.Percent(report.Constraints?.AllPassedRate) ?? "n/a"}");
+            return report;
+        }
+        var sftEval = Evaluate("eval-sft", "evaluate SFT", sftModel, null);
+        var dpoEval = Evaluate("eval-dpo", "evaluate DPO", dpoModel, sftModel);
+        Lap("evaluation");
+
+        progress.Stage("write", "artefacts", 7);
+        ModelArchive.Save(dpoModel, Path.Combine(outDir, ModelFile), s.Evaluation.Sampling);
+        ModelArchive.Save(sftModel, Path.Combine(outDir, SftModelFile), s.Evaluation.Sampling);
+        progress.Update("write", 2);
+        TrainingLogFile.Write(Path.Combine(outDir, TrainingLogFile.FileName), sftResult.History.Concat(dpoResult.History));
+        seconds.Add(new("artefacts", clock.Elapsed.TotalSeconds)); // written before the plots, so metrics.json can hold it
+        seconds.Add(new("total", total.Elapsed.TotalSeconds));
+        var run = new TrainRunRecord(s.Config, stored, data, source, evalSpecsSource, sftModel.Config,
+            sftModel.Model.ParameterCount(), sftResult, dpoResult, sftEval, dpoEval, seconds, TorchSharp.torch.get_num_threads());
+        RunMetrics.Write(Path.Combine(outDir, RunMetrics.FileName), run);
+        progress.Update("write", 4);
+        CurvesPlot.Save(Path.Combine(outDir, CurvesPlot.FileName), sftResult.History, dpoResult.History);
+        SummaryPlot.Save(Path.Combine(outDir, SummaryPlot.FileName), RunMetrics.Facts(run), sftEval, dpoEval);
+        progress.Update("write", 6);
+        if (sftEval.Constraints is { } sc && dpoEval.Constraints is { } dc)
+            SamplesMarkdown.Write(Path.Combine(outDir, SamplesMarkdown.FileName), [("SFT", sc), ("DPO", dc)], s.Samples);
+        progress.Complete("write", outDir);
+        return run;
+    }
+
+    private static void Finish(OutputMode mode, IAnsiConsole console, string outDir, TrainRunRecord r)
+    {
+        var dpo = r.DpoEvaluation;
+        var sft = r.SftEvaluation;
+        switch (mode)
+        {
+            case OutputMode.Rich:
+                console.Write(EvaluationTable.Build([("SFT", sft), ("DPO", dpo)]));
+                console.MarkupLine(Markup.Escape($"run folder: {Path.GetFullPath(outDir)} ({ModelFile}, {RunMetrics.FileName}, {CurvesPlot.FileName}, " +
+                    $"{SummaryPlot.FileName}, {SamplesMarkdown.FileName}, {TrainingLogFile.FileName}, {DataFolder}/)"));
+                break;
+            case OutputMode.Quiet:
+                console.Profile.Out.Writer.WriteLine($"run complete: {outDir}");
+                break;
+            case OutputMode.Json:
+                var line = new Dictionary<string, object?>
+                {
+                    ["event"] = "done",
+                    ["out"] = outDir,
+                    ["all_checks_pass_rate"] = new { sft = sft.Constraints?.AllPassedRate, dpo = dpo.Constraints?.AllPassedRate },
+                    ["hard_pair_policy_accuracy"] = new { sft = sft.Preferences?.Hard?.PolicyAccuracy, dpo = dpo.Preferences?.Hard?.PolicyAccuracy },
+                    ["hard_pair_reward_accuracy"] = dpo.Preferences?.Hard?.RewardAccuracy,
+                    ["sft_test_loss"] = new { sft = sft.SftLoss?.Loss, dpo = dpo.SftLoss?.Loss },
+                };
+                console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(line, new JsonSerializerOptions(ModelEvaluationReport.JsonOptions) { WriteIndented = false }));
+                break;
+        }
+    }
+
+    /// <summary>Held-out specs (values never trained on) when the dataset has them, else the SFT test specs.</summary>
+    private static (IReadOnlyList<StorySpec> Specs, string Source) EvaluationSpecs(Dataset data, int count)
+    {
+        if (data.HeldOutSpecs.Count > 0) return ([.. data.HeldOutSpecs.Take(count)], "heldout_specs");
+        var fromTest = data.SftTest.Where(e => e.Spec is not null).Select((e, i) => e.Spec! with { Id = e.Id }).Take(count).ToList();
+        if (fromTest.Count == 0)
+            throw new InvalidDataException("The dataset has neither held-out specs nor SFT test rows with specs to evaluate generation on.");
+        return (fromTest, "sft_test");
+    }
+
+    private static IProgress<TrainingMetrics> Observer(string stage, RunProgress progress, Action<TrainingMetrics>? observer) =>
+        new InlineProgress<TrainingMetrics>(m =>
+        {
+            progress.Training(stage, m);
+            observer?.Invoke(m);
+        });
+
+    private static string ReadSource(string outDir)
+    {
+        string path = Path.Combine(outDir, DataFolder, "source.txt");
+        return File.Exists(path) ? File.ReadAllText(path).Trim() : "generated";
+    }
+
+    private static void WriteRunFile(string outDir, IReadOnlyList<KeyValuePair<string, string>> settings)
+    {
+        var o = new System.Text.Json.Nodes.JsonObject();
+        foreach (var (k, v) in settings) o[k] = v;
+        AtomicFile.WriteAllText(Path.Combine(outDir, RunFile),
+            new System.Text.Json.Nodes.JsonObject { ["settings"] = o }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    }
+
+    private static List<KeyValuePair<string, string>> ReadRunFile(string outDir)
+    {
+        string path = Path.Combine(outDir, RunFile);
+        if (!File.Exists(path)) throw new CliException($"{outDir} is not a run folder (no {RunFile}); nothing to resume");
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            var list = new List<KeyValuePair<string, string>>();
+            foreach (var p in doc.RootElement.GetProperty("settings").EnumerateObject())
+            {
+                if (Array.IndexOf(SettingNames, p.Name) < 0) throw new InvalidDataException($"{path}: unknown setting '{p.Name}'");
+                list.Add(new(p.Name, p.Value.GetString() ?? throw new InvalidDataException($"{path}: setting '{p.Name}' must be a string")));
+            }
+            return list;
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new InvalidDataException($"{path} is not a valid run settings file: {e.Message}", e);
+        }
+    }
+
+    private static CliArgs ToArgs(IEnumerable<KeyValuePair<string, string>> settings) =>
+        new(["train", .. settings.SelectMany(kv => new[] { "--" + kv.Key, kv.Value })]);
+
+    /// <summary>Sets torch's process-wide intra-op thread count for a scope (0 = leave it).</summary>
+    private sealed class ThreadScope : IDisposable
+    {
+        private readonly int _previous;
+
+        private ThreadScope(int previous) => _previous = previous;
+
+        public static ThreadScope Set(int threads)
+        {
+            int previous = TorchSharp.torch.get_num_threads();
+            if (threads > 0) TorchSharp.torch.set_num_threads(threads);
+            return new ThreadScope(threads > 0 ? previous : 0);
+        }
+
+        public void Dispose()
+        {
+            if (_previous > 0) TorchSharp.torch.set_num_threads(_previous);
+        }
+    }
+}

@@ -1,0 +1,247 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using HorrorAlign.ML.Data;
+using HorrorAlign.ML.Evaluation;
+using HorrorAlign.ML.Generation;
+using HorrorAlign.ML.IO;
+using HorrorAlign.ML.Samples.Cli;
+using HorrorAlign.ML.Samples.Commands;
+using HorrorAlign.ML.Samples.Reporting;
+using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Tests.Training;
+using Microsoft.ML;
+
+namespace HorrorAlign.ML.Tests.App;
+
+/// <summary>The app end to end, in process: <c>train --config tiny</c>, then <c>generate</c> and <c>evaluate</c> on
+/// its model, and a run interrupted twice (in SFT, then in DPO) and resumed, which must equal the uninterrupted run.
+/// Serial: training seeds torch's global generator.</summary>
+[Collection(SerialTorchCollection.Name)]
+public sealed class TrainCommandTests(TinyRun run) : IClassFixture<TinyRun>
+{
+    private static readonly string[] Artefacts =
+    [
+        TrainCommand.ModelFile, TrainCommand.SftModelFile, RunMetrics.FileName, TrainingLogFile.FileName, CurvesPlot.FileName,
+        SummaryPlot.FileName, SamplesMarkdown.FileName, TrainCommand.RunFile,
+        Path.Combine(TrainCommand.DataFolder, Dataset.SftTrainFile), Path.Combine(TrainCommand.DataFolder, Dataset.PrefTestFile),
+        Path.Combine(TrainCommand.DataFolder, Dataset.HeldOutSpecsFile), Path.Combine(TrainCommand.DataFolder, Dataset.StatsFile),
+    ];
+
+    [Fact]
+    public void TinyTrainWritesEveryArtefactQuickly()
+    {
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.True(run.Seconds < 120, $"tiny run took {run.Seconds:0} s");
+        foreach (var name in Artefacts)
+            Assert.True(File.Exists(run.File(name)) && new FileInfo(run.File(name)).Length > 0, $"missing artefact {name}");
+        Assert.False(Directory.Exists(run.File(TrainCommand.CheckpointFolder)), "checkpoints are removed once the run completes");
+        foreach (var png in new[] { CurvesPlot.FileName, SummaryPlot.FileName })
+            Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(run.File(png))[..4]);
+        Assert.Contains("run complete", run.Output);
+
+        var metrics = JsonNode.Parse(File.ReadAllText(run.File(RunMetrics.FileName)))!;
+        foreach (var checkpoint in new[] { "sft", "dpo" })
+        {
+            var report = ModelEvaluationReport.FromJson(metrics["evaluation"]![checkpoint]!.ToJsonString());
+            Assert.Equal(3, report.Constraints!.Count);
+            Assert.Equal(14, report.Preferences!.All.Count);
+            Assert.Equal(12, report.Preferences.Hard!.Count); // two pairs of each of the seven kinds, six of them hard
+            Assert.Equal(7, report.Preferences.PerKind.Count);
+            Assert.Equal(8, report.SftLoss!.Examples);
+            Assert.True(double.IsFinite(report.SftLoss.Loss));
+        }
+        Assert.Equal(6, (int)metrics["sft"]!["steps"]!);
+        Assert.True((bool)metrics["evaluation"]!["dpo"]!["preferences"]!["has_reference"]!);
+        Assert.False((bool)metrics["evaluation"]!["sft"]!["preferences"]!["has_reference"]!);
+        Assert.NotNull(metrics["comparison"]!["all_checks_pass_rate"]!.AsObject()["dpo"]);
+
+        // One log line per training log entry and evaluation of both stages, in order.
+        var lines = File.ReadAllLines(run.File(TrainingLogFile.FileName)).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal(["sft", "dpo"], lines.Select(l => (string)l["stage"]!).Distinct());
+        Assert.Equal(6, lines.Count(l => (string)l["stage"]! == "sft" && l["loss"] is not null));
+        Assert.All(lines, l => Assert.True(l["step"] is not null && l["total_steps"] is not null && l["epoch"] is not null));
+
+        string samples = File.ReadAllText(run.File(SamplesMarkdown.FileName));
+        Assert.Contains("## 1.", samples);
+        Assert.Contains("## 2.", samples);
+        Assert.DoesNotContain("## 3.", samples);
+        Assert.Contains("| taboo_honoured |", samples);
+    }
+
+    [Fact]
+    public void ModelZipIsAnMLNetModelThatWritesTheEvaluatedStories()
+    {
+        Assert.Equal(0, run.ExitCode);
+        var metrics = JsonNode.Parse(File.ReadAllText(run.File(RunMetrics.FileName)))!;
+        var dpo = ModelEvaluationReport.FromJson(metrics["evaluation"]!["dpo"]!.ToJsonString());
+        var first = dpo.Constraints!.Stories[0];
+
+        var ml = new MLContext(seed: 1);
+        var loaded = ml.Model.Load(run.File(TrainCommand.ModelFile), out _);
+        using (var engine = ml.Model.CreatePredictionEngine<StorySpecInput, StoryPrediction>(loaded))
+            // The zip generates with the evaluation's sampling and its seed: story 0 of the evaluation used that seed.
+            Assert.Equal(first.Story, engine.Predict(StorySpecInput.FromSpec(first.Spec)).Story);
+        loaded.ReleaseStoryModels();
+    }
+
+    [Fact]
+    public void GenerateSpecsWritesOneIdPromptStoryRowPerSpecInOrder()
+    {
+        Assert.Equal(0, run.ExitCode);
+        string specsFile = Path.Combine(run.Root, "gen-specs.jsonl"), outFile = Path.Combine(run.Root, "gen-out.jsonl");
+        var specs = StorySpecFile.Read(run.File(Path.Combine(TrainCommand.DataFolder, Dataset.HeldOutSpecsFile))).Take(3).ToList();
+        specs[1] = specs[1] with { Id = null }; // no id: its position is its id
+        StorySpecFile.Write(specsFile, specs);
+
+        var console = new AppConsole();
+        int code = GenerateCommand.Run(new CliArgs(["generate", "--checkpoint", run.File(TrainCommand.ModelFile), "--specs", specsFile,
+            "--out", outFile, "--max_new_tokens", "16", "--top_p", "0.9", "--seed", "3", "--quiet"]), default, console.Console, TextReader.Null);
+
+        Assert.Equal(0, code);
+        var lines = File.ReadAllLines(outFile);
+        Assert.Equal(specs.Count, lines.Length);
+        using var model = ModelArchive.Load(run.File(TrainCommand.ModelFile));
+        var sampling = new SamplingOptions { MaxNewTokens = 16, TopP = 0.9, Seed = 3 };
+        for (int i = 0; i < lines.Length; i++)
+        {
+            using var row = JsonDocument.Parse(lines[i]);
+            Assert.Equal(["id", "prompt", "story"], row.RootElement.EnumerateObject().Select(p => p.Name));
+            Assert.Equal(specs[i].Id ?? (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), row.RootElement.GetProperty("id").GetString());
+            Assert.Equal(specs[i].ToPrompt(), row.RootElement.GetProperty("prompt").GetString());
+            Assert.Equal(TextGenerator.Generate(model, specs[i].ToPrompt(), sampling with { Seed = 3 + i }), row.RootElement.GetProperty("story").GetString());
+        }
+        Assert.Equal("2", JsonDocument.Parse(lines[1]).RootElement.GetProperty("id").GetString());
+
+        // Its rows are what `evaluate --stories` reads back.
+        var (readSpecs, stories) = EvaluateCommand.ReadStories(outFile, null);
+        Assert.Equal(specs.Select(s => s.ToPrompt()), readSpecs.Select(s => s.ToPrompt()));
+        Assert.Equal(3, stories.Count);
+    }
+
+    [Fact]
+    public void GeneratePromptAndReplPrintStories()
+    {
+        Assert.Equal(0, run.ExitCode);
+        var spec = StorySpecFile.Read(run.File(Path.Combine(TrainCommand.DataFolder, Dataset.HeldOutSpecsFile)))[0];
+        string model = run.File(TrainCommand.ModelFile);
+        using var loaded = ModelArchive.Load(model);
+        var sampling = new SamplingOptions { MaxNewTokens = 10, Temperature = 0, TopP = 1 };
+        string expected = TextGenerator.Generate(loaded, spec.ToPrompt(), sampling);
+
+        var oneshot = new AppConsole();
+        string escaped = spec.ToPrompt().Replace("\n", "\\n", StringComparison.Ordinal);
+        Assert.Equal(0, GenerateCommand.Run(new CliArgs(["generate", "--model", model, "--mode", "oneshot", "--prompt", escaped,
+            "--top_p", "0", "--max-new-tokens", "10"]), default, oneshot.Console, TextReader.Null));
+        Assert.Equal(expected, oneshot.Text.TrimEnd('\n'));
+
+        var repl = new AppConsole();
+        Assert.Equal(0, GenerateCommand.Run(new CliArgs(["generate", "--model", model, "--mode", "repl", "--top-p", "0", "--max-new-tokens", "10"]),
+            default, repl.Console, new StringReader(spec.ToJson() + "\n:quit\n")));
+        Assert.Contains(expected, repl.Text);
+        Assert.Contains("[checks: ", repl.Text);
+    }
+
+    [Fact]
+    public void EvaluateOnTheRunFolderReproducesTheRunsEvaluation()
+    {
+        Assert.Equal(0, run.ExitCode);
+        string report = Path.Combine(run.Root, "eval.json");
+        var console = new AppConsole();
+        // Same data (the run's), the run's SFT model as reference, the tiny run's evaluation settings.
+        int code = EvaluateCommand.Run(new CliArgs(["evaluate", "--model", run.File(TrainCommand.ModelFile), "--out", report,
+            "--max-new-tokens", "40", "--max-tokens", "384", "--batch-size", "8"]), default, console.Console);
+
+        Assert.Equal(0, code);
+        var metrics = JsonNode.Parse(File.ReadAllText(run.File(RunMetrics.FileName)))!;
+        var expected = ModelEvaluationReport.FromJson(metrics["evaluation"]!["dpo"]!.ToJsonString());
+        var actual = ModelEvaluationReport.FromJson(File.ReadAllText(report));
+        Assert.Equal(expected.Constraints!.Stories.Select(s => s.Story), actual.Constraints!.Stories.Select(s => s.Story));
+        Assert.Equal(expected.Constraints.AllPassedRate, actual.Constraints.AllPassedRate);
+        Assert.Equal(expected.Preferences!.Hard!.RewardAccuracy, actual.Preferences!.Hard!.RewardAccuracy);
+        Assert.Equal(expected.Preferences.All.PolicyMargin, actual.Preferences.All.PolicyMargin, 3);
+        Assert.Equal(expected.SftLoss!.Loss, actual.SftLoss!.Loss, 5);
+        Assert.Contains("ALL checks passed", console.Text);
+        Assert.Contains("SFT test perplexity", console.Text);
+    }
+
+    [Fact]
+    public void ARunInterruptedInSftAndAgainInDpoResumesToTheUninterruptedResult()
+    {
+        Assert.Equal(0, run.ExitCode);
+        string folder = Path.Combine(run.Root, "resumed");
+        string[] args = ["train", "--config", "tiny", "--out", folder, "--quiet"];
+
+        int Interrupted(string[] a, string stage, int step)
+        {
+            using var cts = new CancellationTokenSource();
+            return TrainCommand.Run(new CliArgs(a), cts.Token, new AppConsole().Console, m =>
+            {
+                if (m.Stage == stage && m.Step == step && !m.IsEvaluation) cts.Cancel();
+            });
+        }
+
+        Assert.Equal(TrainCommand.InterruptedExitCode, Interrupted(args, "sft", 3));
+        Assert.True(File.Exists(Path.Combine(folder, TrainCommand.CheckpointFolder, "sft.checkpoint")));
+        Assert.False(File.Exists(Path.Combine(folder, RunMetrics.FileName)));
+        // Settings come from run.json; repeating one is refused.
+        Assert.Throws<CliException>(() => TrainCommand.Run(new CliArgs(["train", "--resume", folder, "--seed", "1"]), default, new AppConsole().Console));
+
+        Assert.Equal(TrainCommand.InterruptedExitCode, Interrupted(["train", "--resume", folder, "--quiet"], "dpo", 1));
+        Assert.True(File.Exists(Path.Combine(folder, TrainCommand.CheckpointFolder, "dpo.checkpoint")));
+        Assert.Equal(0, TrainCommand.Run(new CliArgs(["train", "--out", folder, "--resume", "--quiet"]), default, new AppConsole().Console));
+
+        var expected = JsonNode.Parse(File.ReadAllText(run.File(RunMetrics.FileName)))!.AsObject();
+        var actual = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, RunMetrics.FileName)))!.AsObject();
+        // The last invocation found SFT finished (all 6 steps) and DPO stopped after its first step.
+        Assert.Equal(6, (int)actual["run"]!["sft_resumed_from_step"]!);
+        Assert.Equal(1, (int)actual["run"]!["dpo_resumed_from_step"]!);
+        expected.Remove("run"); // wall times and resume facts
+        actual.Remove("run");
+        Assert.Equal(expected.ToJsonString(), actual.ToJsonString());
+        Assert.Equal(File.ReadAllText(run.File(TrainingLogFile.FileName)), File.ReadAllText(Path.Combine(folder, TrainingLogFile.FileName)));
+        Assert.Equal(File.ReadAllBytes(run.File(TrainCommand.ModelFile)).Length, File.ReadAllBytes(Path.Combine(folder, TrainCommand.ModelFile)).Length);
+        // A finished run does not train again.
+        var again = new AppConsole();
+        Assert.Equal(0, TrainCommand.Run(new CliArgs(["train", "--resume", folder]), default, again.Console));
+        Assert.Contains("already complete", again.Text);
+    }
+
+    [Fact]
+    public void ExistingRunFolderAndBadOptionsAreRefusedClearly()
+    {
+        Assert.Equal(0, run.ExitCode);
+        var e = Assert.Throws<CliException>(() => TrainCommand.Run(new CliArgs(["train", "--config", "tiny", "--out", run.Folder]), default, new AppConsole().Console));
+        Assert.Contains("--resume", e.Message);
+        Assert.Contains("tiny' or 'default", Assert.Throws<CliException>(() => TrainCommand.ReadSettings(new CliArgs(["train", "--config", "huge"]))).Message);
+        Assert.Contains("--bogus", Assert.Throws<CliException>(() =>
+            TrainCommand.Run(new CliArgs(["train", "--config", "tiny", "--bogus", "1", "--out", Path.Combine(run.Root, "x")]), default, new AppConsole().Console)).Message);
+        Assert.Contains("DModel", Assert.Throws<CliException>(() => TrainCommand.ReadSettings(new CliArgs(["train", "--heads", "5"]))).Message);
+        var overridden = TrainCommand.ReadSettings(new CliArgs(["train", "--config", "tiny", "--sft-epochs", "4", "--d-model", "48", "--seed", "9", "--top_p", "0.8"]));
+        Assert.Equal(4, overridden.Sft.MaxEpochs);
+        Assert.Equal(48, overridden.Sft.Model.DModel);
+        Assert.Equal(9, overridden.Dataset.Seed);
+        Assert.Equal(9, overridden.Dpo.Seed);
+        Assert.Equal(0.8, overridden.Evaluation.Sampling.TopP);
+    }
+
+    [Fact]
+    public void JsonModeStreamsOneObjectPerLineEndingWithTheSummary()
+    {
+        Assert.Equal(0, run.ExitCode);
+        var console = new AppConsole();
+        string folder = Path.Combine(run.Root, "json");
+        Assert.Equal(0, TrainCommand.Run(new CliArgs(["train", "--config", "tiny", "--out", folder, "--json", "--sft-epochs", "1", "--eval-specs", "1"]),
+            default, console.Console));
+
+        var events = console.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal(3, events.Count(e => (string)e["event"]! == "metrics" && (string)e["stage"]! == "sft" && e["loss"] is not null));
+        Assert.Contains(events, e => (string)e["event"]! == "metrics" && (string)e["stage"]! == "dpo" && e["rewards/margins"] is not null);
+        var done = events[^1];
+        Assert.Equal("done", (string)done["event"]!);
+        Assert.Equal(folder, (string)done["out"]!);
+        Assert.NotNull(done["hard_pair_reward_accuracy"]);
+        var stored = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, TrainCommand.RunFile)))!["settings"]!;
+        Assert.Equal("1", (string)stored["sft-epochs"]!);
+        Assert.Null(stored["json"]); // display options are not run settings
+    }
+}
