@@ -1,13 +1,17 @@
+using HorrorAlign.ML.Samples.Bench;
 using HorrorAlign.ML.Samples.Cli;
 using HorrorAlign.ML.Samples.Commands;
 
 // horroralign: the command-line face of HorrorAlign.ML. Each command lives in Commands/<Name>Command.cs.
-var commands = new Dictionary<string, Func<CliArgs, CancellationToken, int>>(StringComparer.Ordinal)
+// Each command names the options it reads as bare flags (no value), since `--json` is a flag for train/evaluate
+// but takes a FILE for bench.
+var commands = new Dictionary<string, (Func<CliArgs, CancellationToken, int> Run, string[] Flags)>(StringComparer.Ordinal)
 {
-    ["data"] = DataCommand.Run,
-    ["train"] = TrainCommand.Run,
-    ["generate"] = GenerateCommand.Run,
-    ["evaluate"] = EvaluateCommand.Run,
+    ["data"] = (DataCommand.Run, []),
+    ["train"] = (TrainCommand.Run, ["quiet", "json", "keep-checkpoints"]),
+    ["generate"] = (GenerateCommand.Run, ["quiet", "interactive"]),
+    ["evaluate"] = (EvaluateCommand.Run, ["quiet", "json"]),
+    ["bench"] = (BenchCommand.Run, ["quick"]),
 };
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
@@ -27,6 +31,8 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
                     Also --checkpoint, --mode oneshot|repl, --top_p, --max_new_tokens; --top-p 0 = greedy. \n in --prompt = newline.
           evaluate  --model PATH [--reference PATH] [--specs F.jsonl] [--pairs F.jsonl] [--sft F.jsonl] [--out F.json] [sampling flags]
                     | --stories F.jsonl [--specs F.jsonl] [--out F.json]   (grade existing stories, no model)
+          bench     [--json FILE] [--threads N] [--quick]
+                    Throughput benchmark (GEMM, SFT, DPO, generation) with the PASS/FAIL targets of this project.
           data      --out DIR [--seed N] [--sft-train N --sft-val N --sft-test N --pref-train N --pref-val N --pref-test N]
                     [--heldout-fraction F --heldout-specs N]
                     Write the template dataset (six JSONL files, held-out specs, stats.json).
@@ -38,9 +44,9 @@ using var cts = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
 try
 {
-    if (!commands.TryGetValue(args[0], out var run))
+    if (!commands.TryGetValue(args[0], out var command))
         throw new CliException($"unknown command '{args[0]}' (try --help)");
-    return run(new CliArgs(args, new HashSet<string> { "quiet", "json", "interactive", "keep-checkpoints" }), cts.Token);
+    return command.Run(new CliArgs(args, new HashSet<string>(command.Flags, StringComparer.Ordinal)), cts.Token);
 }
 catch (CliException e)
 {

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace HorrorAlign.ML.Training;
 
 /// <summary>Shuffling and padding of encoded examples.</summary>
-internal static class Batching
+public static class Batching
 {
     /// <summary>
     /// A permutation of 0..count-1 from System.Random(seed) (Fisher–Yates). Seeded System.Random is a fixed algorithm,

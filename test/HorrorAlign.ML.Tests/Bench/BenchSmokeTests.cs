@@ -1,0 +1,50 @@
+using System.Text.Json;
+using HorrorAlign.ML.Samples.Bench;
+using HorrorAlign.ML.Samples.Cli;
+
+namespace HorrorAlign.ML.Tests.Bench;
+
+public sealed class BenchSmokeTests
+{
+    /// <summary>The --quick bench runs every measurement end to end (tiny shapes) and writes exactly the JSON keys.</summary>
+    [Fact]
+    public void QuickBenchWritesEveryJsonKeyWithPositiveFigures()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "horroralign-bench-" + Guid.NewGuid().ToString("N"));
+        string path = Path.Combine(dir, "bench.json");
+        try
+        {
+            // One torch thread: two threads crawl when other tests keep both cores busy.
+            var args = new CliArgs(["bench", "--quick", "--threads", "1", "--json", path], new HashSet<string> { "quick" });
+            int exit = BenchCommand.Run(args, CancellationToken.None);
+            Assert.Equal(0, exit);
+
+            using var json = JsonDocument.Parse(File.ReadAllText(path));
+            var root = json.RootElement;
+            Assert.Equal(
+                ["machine", "gemm_gflops", "sft_tokens_per_s", "sft_model_flops_utilization", "dpo_pairs_per_s", "generate_new_tokens_per_s"],
+                root.EnumerateObject().Select(p => p.Name).ToArray());
+            Assert.Contains("torch threads 1", root.GetProperty("machine").GetString());
+            Assert.True(root.GetProperty("gemm_gflops").GetDouble() > 0);
+
+            var groups = new Dictionary<string, string[]>
+            {
+                ["sft_tokens_per_s"] = ["tiny_full_vocab", "tiny_compact_vocab", "default"],
+                ["sft_model_flops_utilization"] = ["default"],
+                ["dpo_pairs_per_s"] = ["tiny", "default"],
+                ["generate_new_tokens_per_s"] = ["default_kv_cache", "default_no_cache"],
+            };
+            foreach (var (group, keys) in groups)
+            {
+                var element = root.GetProperty(group);
+                Assert.Equal(keys, element.EnumerateObject().Select(p => p.Name).ToArray());
+                foreach (string key in keys)
+                    Assert.True(element.GetProperty(key).GetDouble() > 0, $"{group}.{key} should be positive");
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+}
