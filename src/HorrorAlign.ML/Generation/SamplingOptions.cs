@@ -1,10 +1,12 @@
 namespace HorrorAlign.ML.Generation;
 
-// CONTRACT STUB (owned by the model/generation helper): members may be added, not renamed or removed.
-/// <summary>How to sample a story.</summary>
+/// <summary>
+/// How to sample a story. Per step the logits go through: repetition penalty → temperature → top-k → top-p → draw
+/// (Hugging Face's order). Temperature 0 is greedy (after the repetition penalty).
+/// </summary>
 public sealed record SamplingOptions
 {
-    /// <summary>Maximum number of new tokens.</summary>
+    /// <summary>Maximum number of new tokens (EOS not counted).</summary>
     public int MaxNewTokens { get; init; } = 200;
     /// <summary>Softmax temperature; 0 means greedy.</summary>
     public double Temperature { get; init; } = 1.0;
@@ -12,12 +14,33 @@ public sealed record SamplingOptions
     public int TopK { get; init; }
     /// <summary>Nucleus threshold in (0,1]; 1 = off. The original's default is 0.95.</summary>
     public double TopP { get; init; } = 0.95;
-    /// <summary>CTRL-style repetition penalty (1 = off).</summary>
+    /// <summary>
+    /// CTRL-style repetition penalty (1 = off): the logit of every token already GENERATED is divided by the penalty
+    /// when positive and multiplied by it when negative. Prompt tokens are not penalised, so the story may still
+    /// use the names and objects of its specification.
+    /// </summary>
     public double RepetitionPenalty { get; init; } = 1.0;
-    /// <summary>Seed for reproducible sampling.</summary>
+    /// <summary>Seed for reproducible sampling (same seed, model and prompt ⇒ same output, whatever other threads do).</summary>
     public int Seed { get; init; } = 42;
-    /// <summary>Extra strings that end generation (EOS always does).</summary>
+    /// <summary>Extra strings that end generation (EOS always does); the text is cut before the first one found.</summary>
     public IReadOnlyList<string> StopStrings { get; init; } = [];
     /// <summary>Use the key/value cache (on by default; off re-runs the whole context each token, like the original).</summary>
     public bool UseKvCache { get; init; } = true;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
+    public void Validate()
+    {
+        static void Require(bool ok, string field, string message)
+        {
+            if (!ok) throw new ArgumentException($"SamplingOptions.{field}: {message}", field);
+        }
+
+        Require(MaxNewTokens >= 0, nameof(MaxNewTokens), $"must be >= 0 (got {MaxNewTokens}).");
+        Require(Temperature >= 0 && double.IsFinite(Temperature), nameof(Temperature), $"must be a finite number >= 0 (got {Temperature}); 0 = greedy.");
+        Require(TopK >= 0, nameof(TopK), $"must be >= 0 (got {TopK}); 0 = off.");
+        Require(TopP > 0 && TopP <= 1, nameof(TopP), $"must be in (0, 1] (got {TopP}); 1 = off, use Temperature 0 for greedy.");
+        Require(RepetitionPenalty > 0 && double.IsFinite(RepetitionPenalty), nameof(RepetitionPenalty), $"must be a finite number > 0 (got {RepetitionPenalty}); 1 = off.");
+        Require(StopStrings is not null, nameof(StopStrings), "must not be null (use an empty list).");
+        Require(StopStrings!.All(s => !string.IsNullOrEmpty(s)), nameof(StopStrings), "must not contain null or empty strings.");
+    }
 }

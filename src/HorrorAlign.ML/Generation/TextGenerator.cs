@@ -1,13 +1,85 @@
 using HorrorAlign.ML.Persistence;
+using HorrorAlign.ML.Tokenization;
 
 namespace HorrorAlign.ML.Generation;
 
-// CONTRACT STUB (owned by the model/generation helper).
 /// <summary>Text-level generation over a <see cref="StoryModel"/>: prompt in, cleaned completion out.</summary>
+/// <remarks>Thread-safe on a shared model: every call has its own cache, sampler and random state.</remarks>
 public static class TextGenerator
 {
     /// <summary>Generates the completion of <paramref name="prompt"/> (prompt not echoed, end markers removed, repeated tail trimmed).</summary>
-    public static string Generate(StoryModel model, string prompt, SamplingOptions options) => throw new NotImplementedException();
+    /// <exception cref="ArgumentException">Invalid options, an empty prompt, or a prompt longer than the model's context.</exception>
+    public static string Generate(StoryModel model, string prompt, SamplingOptions options)
+    {
+        var (text, _) = GenerateRaw(model, prompt, options);
+        return OutputCleaner.Clean(text, prompt);
+    }
+
     /// <summary>Generates completions for many prompts (results in input order; each prompt i uses seed options.Seed + i).</summary>
-    public static IReadOnlyList<string> GenerateBatch(StoryModel model, IReadOnlyList<string> prompts, SamplingOptions options) => throw new NotImplementedException();
+    public static IReadOnlyList<string> GenerateBatch(StoryModel model, IReadOnlyList<string> prompts, SamplingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(prompts);
+        ArgumentNullException.ThrowIfNull(options);
+        // Sequential: libtorch already spreads each step's matmuls over the cores, and per-prompt seeds make every
+        // result independent of which other prompts share the batch.
+        var results = new string[prompts.Count];
+        for (int i = 0; i < prompts.Count; i++)
+            results[i] = Generate(model, prompts[i], options with { Seed = unchecked(options.Seed + i) });
+        return results;
+    }
+
+    /// <summary>
+    /// Generates the completion of <paramref name="prompt"/> and returns the decoded new text, cut before the first stop
+    /// string but otherwise raw (no clean-up), with the reason generation ended.
+    /// </summary>
+    public static (string Text, GenerationStopReason StopReason) GenerateRaw(StoryModel model, string prompt, SamplingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(prompt);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var vocabulary = model.Vocabulary;
+        int[] promptIds = vocabulary.Encode(prompt);
+        if (promptIds.Length == 0) throw new ArgumentException("The prompt is empty; generation needs text to condition on.", nameof(prompt));
+        if (promptIds.Length > model.Config.ContextLength)
+            throw new ArgumentException($"The prompt is {promptIds.Length} tokens but the model's context length is {model.Config.ContextLength}; shorten the prompt.", nameof(prompt));
+
+        var stops = new StopStringWatcher(vocabulary, options.StopStrings);
+        var result = TokenGenerator.Generate(model.Model, promptIds, options, vocabulary.EosId,
+            options.StopStrings.Count == 0 ? null : stops.Matches);
+
+        string text = vocabulary.Decode(result.Tokens.ToArray());
+        int cut = StopStringWatcher.FirstStop(text, options.StopStrings);
+        return (cut >= 0 ? text[..cut] : text, result.StopReason);
+    }
+
+    /// <summary>Decodes generated ids incrementally and reports when the new text completes a stop string.</summary>
+    private sealed class StopStringWatcher(TokenVocabulary vocabulary, IReadOnlyList<string> stopStrings)
+    {
+        private readonly IncrementalTextDecoder decoder = new(vocabulary);
+        private readonly int longest = stopStrings.Count == 0 ? 0 : stopStrings.Max(s => s.Length);
+        private int decodedTokens;
+        private string text = "";
+
+        public bool Matches(IReadOnlyList<int> generated)
+        {
+            int before = text.Length;
+            for (; decodedTokens < generated.Count; decodedTokens++) text += decoder.Append(generated[decodedTokens]);
+            if (text.Length == before) return false;
+            // Only a stop string ending in the new piece can be new: scan from longest-1 chars before it.
+            int from = Math.Max(0, before - longest + 1);
+            return FirstStop(text.AsSpan(from), stopStrings) >= 0;
+        }
+
+        public static int FirstStop(ReadOnlySpan<char> text, IReadOnlyList<string> stopStrings)
+        {
+            int first = -1;
+            foreach (string stop in stopStrings)
+            {
+                int at = text.IndexOf(stop, StringComparison.Ordinal);
+                if (at >= 0 && (first < 0 || at < first)) first = at;
+            }
+            return first;
+        }
+    }
 }

@@ -1,7 +1,9 @@
 namespace HorrorAlign.ML.Modeling;
 
-// CONTRACT STUB (owned by the model helper): members may be added, not renamed or removed.
-/// <summary>Shape of the decoder. The defaults are the original pipeline's architecture (d_model 256, 8 heads, 4 blocks).</summary>
+/// <summary>
+/// Shape of the decoder. The defaults are the original pipeline's architecture (d_model 256, 8 heads, 4 blocks, learned
+/// positions, untied output layer), so a default model loads the original PyTorch state dict by name.
+/// </summary>
 public sealed record GptConfig
 {
     /// <summary>Number of token ids the embedding and output layer cover (50257 for full GPT-2, smaller when compact).</summary>
@@ -18,4 +20,40 @@ public sealed record GptConfig
     public double Dropout { get; init; } = 0.1;
     /// <summary>Maximum sequence length (size of the learned position table).</summary>
     public int ContextLength { get; init; } = 512;
+
+    /// <summary>
+    /// Share the token embedding with the output layer (logits = h · Eᵀ). Off in the original. With a compact vocabulary
+    /// it helps the model copy names from the prompt that it rarely saw as targets, because the output row of a token
+    /// is trained whenever the token is READ, not only when it is predicted. A tied model has no
+    /// <c>output_layer.weight</c> in its state dict, and both embeddings start at N(0, 0.02²) (GPT-2's initialisation)
+    /// instead of N(0, 1), so the initial logits are not huge.
+    /// </summary>
+    public bool TieEmbeddings { get; init; }
+
+    /// <summary>
+    /// Use libtorch's fused <c>scaled_dot_product_attention</c> instead of the explicit softmax(q·kᵀ/√d)·v. Same maths
+    /// (results agree to float rounding); fewer native calls, which matters most when decoding one token at a time.
+    /// </summary>
+    public bool FusedAttention { get; init; }
+
+    /// <summary>Width of one attention head (<see cref="DModel"/> / <see cref="NHeads"/>).</summary>
+    public int HeadDim => NHeads > 0 ? DModel / NHeads : 0;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first field that cannot build a model.</summary>
+    public void Validate()
+    {
+        static void Require(bool ok, string field, string message)
+        {
+            if (!ok) throw new ArgumentException($"GptConfig.{field}: {message}", field);
+        }
+
+        Require(VocabSize > 0, nameof(VocabSize), $"must be positive (got {VocabSize}).");
+        Require(DModel > 0, nameof(DModel), $"must be positive (got {DModel}).");
+        Require(NHeads > 0, nameof(NHeads), $"must be positive (got {NHeads}).");
+        Require(DModel % NHeads == 0, nameof(NHeads), $"must divide DModel (DModel {DModel} is not a multiple of NHeads {NHeads}).");
+        Require(NLayers > 0, nameof(NLayers), $"must be positive (got {NLayers}).");
+        Require(MlpRatio > 0, nameof(MlpRatio), $"must be positive (got {MlpRatio}).");
+        Require(Dropout is >= 0 and < 1, nameof(Dropout), $"must be in [0, 1) (got {Dropout}).");
+        Require(ContextLength > 0, nameof(ContextLength), $"must be positive (got {ContextLength}).");
+    }
 }

@@ -1,42 +1,104 @@
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace HorrorAlign.ML.Modeling;
 
-// CONTRACT STUB (owned by the model helper): the signatures below are what training and generation code against.
-/// <summary>Decoder-only GPT with the original pipeline's architecture.</summary>
+/// <summary>
+/// Decoder-only GPT with the original pipeline's architecture: token embedding + learned position embedding, dropout,
+/// N pre-norm <see cref="DecoderBlock"/>s, a final <see cref="RmsNorm"/> and a bias-free, untied output layer. State-dict
+/// keys match the original PyTorch model (<c>token_embedding.weight</c>, <c>pos_embedding.weight</c>,
+/// <c>blocks.{i}.…</c>, <c>final_norm.weight</c>, <c>output_layer.weight</c>).
+/// </summary>
+/// <remarks>
+/// The body (<see cref="ForwardHidden"/>) and the output layer (<see cref="Head"/>) are separate on purpose: the output
+/// layer is most of the cost at GPT-2 vocabulary size, and losses and generation need it at a few positions only.
+/// </remarks>
 public sealed class GptModel : nn.Module<Tensor, Tensor>
 {
-    /// <summary>Creates a randomly initialised model.</summary>
-    public GptModel(GptConfig config) : base("gpt") { Config = config; throw new NotImplementedException(); }
+    // Field names are the state-dict keys.
+    private readonly Embedding token_embedding;
+    private readonly Embedding pos_embedding;
+    private readonly ModuleList<DecoderBlock> blocks;
+    private readonly RmsNorm final_norm;
+    private readonly Linear? output_layer; // null when tied: the head then reuses token_embedding.weight
+
+    /// <summary>Creates a randomly initialised model (PyTorch's default initialisation, as in the original).</summary>
+    /// <exception cref="ArgumentException">The configuration is invalid (the message names the field).</exception>
+    public GptModel(GptConfig config) : base("gpt")
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        Config = config;
+
+        token_embedding = nn.Embedding(config.VocabSize, config.DModel);
+        pos_embedding = nn.Embedding(config.ContextLength, config.DModel);
+        blocks = nn.ModuleList(Enumerable.Range(0, config.NLayers).Select(_ => new DecoderBlock(config)).ToArray());
+        final_norm = new RmsNorm(config.DModel);
+        output_layer = config.TieEmbeddings ? null : nn.Linear(config.DModel, config.VocabSize, hasBias: false);
+
+        if (config.TieEmbeddings)
+        {
+            // N(0,1) rows as output weights would give logits of std √d at initialisation; GPT-2's 0.02 keeps them small.
+            using var _ = no_grad();
+            nn.init.normal_(token_embedding.weight!, 0, 0.02);
+            nn.init.normal_(pos_embedding.weight!, 0, 0.02);
+        }
+        RegisterComponents();
+    }
 
     /// <summary>The model's shape.</summary>
     public GptConfig Config { get; }
 
     /// <summary>ids [B,T] int64 → logits [B,T,V].</summary>
-    public override Tensor forward(Tensor ids) => throw new NotImplementedException();
+    public override Tensor forward(Tensor ids) => Head(ForwardHidden(ids));
 
     /// <summary>
     /// Final-normalised hidden states [B,T,D]. With a cache, <paramref name="ids"/> are the NEW tokens, placed at
     /// positions cache.Length.., and their keys/values are appended to the cache.
     /// </summary>
-    public Tensor ForwardHidden(Tensor ids, KvCache? cache = null) => throw new NotImplementedException();
+    /// <exception cref="ArgumentException">Wrong rank, batch size different from the cache's, or more positions than
+    /// <see cref="GptConfig.ContextLength"/>.</exception>
+    /// <exception cref="InvalidOperationException">A cache is used while gradients are enabled.</exception>
+    public Tensor ForwardHidden(Tensor ids, KvCache? cache = null)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        if (ids.dim() != 2) throw new ArgumentException($"ids must be [batch, time]; got shape [{string.Join(", ", ids.shape)}].", nameof(ids));
+        long t = ids.shape[1];
+        int past = cache?.Length ?? 0;
+        if (past + t > Config.ContextLength)
+            throw new ArgumentException($"{past + t} positions ({past} cached + {t} new) exceed the context length {Config.ContextLength}.", nameof(ids));
+        if (cache is not null)
+        {
+            if (cache.Batch != ids.shape[0])
+                throw new ArgumentException($"ids has batch {ids.shape[0]} but the cache was created for batch {cache.Batch}.", nameof(ids));
+            if (is_grad_enabled())
+                throw new InvalidOperationException("The KV cache is for inference: call ForwardHidden with a cache under torch.no_grad().");
+        }
+
+        var positions = arange(past, past + t, dtype: ScalarType.Int64, device: ids.device);
+        var x = token_embedding.forward(ids) + pos_embedding.forward(positions); // [B,T,D] + [T,D]
+        if (training && Config.Dropout > 0) x = nn.functional.dropout(x, Config.Dropout, training: true);
+        for (int i = 0; i < blocks.Count; i++) x = blocks[i].Forward(x, cache, i);
+        cache?.Advance((int)t);
+        return final_norm.forward(x);
+    }
 
     /// <summary>The output layer applied to hidden states of any leading shape [..., D] → [..., V].</summary>
-    public Tensor Head(Tensor hidden) => throw new NotImplementedException();
+    public Tensor Head(Tensor hidden)
+        => output_layer is null ? nn.functional.linear(hidden, token_embedding.weight!) : output_layer.forward(hidden);
 
-    /// <summary>Number of trainable parameters.</summary>
-    public long ParameterCount() => throw new NotImplementedException();
+    /// <summary>Number of trainable parameters (a tied embedding counts once).</summary>
+    public long ParameterCount() => parameters().Sum(p => p.numel());
+
+    /// <summary>The device the weights live on (where inputs must be created).</summary>
+    internal Device WeightsDevice => token_embedding.weight!.device;
 
     /// <summary>An empty key/value cache for incremental decoding of <paramref name="batch"/> sequences.</summary>
-    public KvCache CreateCache(int batch) => throw new NotImplementedException();
-}
-
-/// <summary>Per-layer keys and values of the tokens decoded so far.</summary>
-public sealed class KvCache : IDisposable
-{
-    /// <summary>Number of positions already in the cache.</summary>
-    public int Length { get; internal set; }
-    /// <inheritdoc />
-    public void Dispose() { }
+    public KvCache CreateCache(int batch)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
+        var w = token_embedding.weight!;
+        return new KvCache(Config.NLayers, batch, Config.NHeads, Config.ContextLength, Config.HeadDim, w.dtype, w.device);
+    }
 }

@@ -1,0 +1,29 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace HorrorAlign.ML.Modeling;
+
+/// <summary>
+/// Root-mean-square normalisation over the last dimension, as in the original: <c>w · x / sqrt(mean(x²) + 1e-5)</c>,
+/// a learnable per-channel scale and no bias (state-dict key: <c>weight</c>).
+/// </summary>
+public sealed class RmsNorm : nn.Module<Tensor, Tensor>
+{
+    private const double Epsilon = 1e-5;
+
+    // Field name is the state-dict key.
+    private readonly Parameter weight;
+
+    /// <summary>Creates a norm over <paramref name="dim"/> channels with its scale at 1.</summary>
+    public RmsNorm(int dim) : base(nameof(RmsNorm))
+    {
+        weight = nn.Parameter(ones(dim));
+        RegisterComponents();
+    }
+
+    /// <summary>x [..., D] → normalised and scaled [..., D].</summary>
+    public override Tensor forward(Tensor x)
+        // Intermediates belong to the caller's dispose scope; nothing in-place that autograd would need later.
+        => x * x.square().mean([-1L], keepdim: true).add(Epsilon).rsqrt() * weight;
+}
