@@ -26,7 +26,7 @@ public sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
     {
         nHeads = config.NHeads;
         headDim = config.HeadDim;
-        dropout = config.Dropout;
+        dropout = config.AttentionDropout ?? config.Dropout;
         fused = config.FusedAttention;
         scale = 1.0 / Math.Sqrt(headDim);
         qkv = nn.Linear(config.DModel, 3 * config.DModel, hasBias: false);
