@@ -15,7 +15,7 @@ namespace HorrorAlign.ML;
 /// column that <see cref="SftTrainer"/>'s transformer adds, so <c>Sft(...).Append(Dpo(...))</c> fits on one data view —
 /// or explicitly, through <see cref="Fit(IDataView, StoryModelTransformer)"/> (warm start). Both give the same model.
 /// </remarks>
-public sealed class DpoTrainer : IEstimator<DpoTransformer>
+public sealed class DpoTrainer : StoryTrainerBase<DpoTrainer.Options, DpoTransformer>
 {
     /// <summary>Options of <see cref="DpoTrainer"/>.</summary>
     public sealed class Options : StoryTrainerOptions
@@ -27,43 +27,37 @@ public sealed class DpoTrainer : IEstimator<DpoTransformer>
         /// Default <c>new DpoOptions()</c>.</summary>
         public DpoOptions Training = new();
 
-        private protected override int Seed => Training.Seed;
+        private protected override TrainingOptions? CoreTraining => Training;
+
+        internal override IReadOnlyList<(string Column, string Role)> TextColumns =>
+            [(PromptColumnName, "the prompt"), (ChosenColumnName, "the DPO chosen story"), (RejectedColumnName, "the DPO rejected story")];
 
         internal override void Validate()
         {
             base.Validate();
             ArgumentException.ThrowIfNullOrEmpty(RejectedColumnName, nameof(RejectedColumnName));
-            ArgumentNullException.ThrowIfNull(Training, nameof(Training));
-            Training.Validate();
         }
     }
 
-    readonly MLContext _ml;
-    readonly Options _options;
-
-    internal DpoTrainer(MLContext mlContext, Options options)
-    {
-        _ml = mlContext ?? throw new ArgumentNullException(nameof(mlContext));
-        _options = options ?? throw new ArgumentNullException(nameof(options));
-        options.Validate();
-    }
+    internal DpoTrainer(MLContext mlContext, Options options) : base(mlContext, options, "DPO", "HorrorAlign.Dpo", "pairs") { }
 
     /// <summary>Trains from the SFT model named by the model-reference column of <paramref name="input"/> (added by an
     /// <see cref="SftTrainer"/> earlier in the same chain).</summary>
-    public DpoTransformer Fit(IDataView input)
+    public override DpoTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        CheckPairColumns(input.Schema);
-        if (!SchemaChecks.Has(input.Schema, _options.ModelColumnName))
+        CheckTextColumns(input.Schema);
+        string modelColumn = TrainerOptions.ModelColumnName;
+        if (!SchemaChecks.Has(input.Schema, modelColumn))
             throw new ArgumentOutOfRangeException("schema",
-                $"DPO starts from an SFT model, but the input has no model-reference column '{_options.ModelColumnName}'. " +
+                $"DPO starts from an SFT model, but the input has no model-reference column '{modelColumn}'. " +
                 "Append the DPO trainer after mlContext.StoryGeneration().Trainers.Sft(...) in the same chain, " +
                 "or call Fit(data, sftTransformer).");
-        SchemaChecks.RequireText(input.Schema, _options.ModelColumnName, "the SFT model reference", "schema");
-        string header = TextRows.First(input, _options.ModelColumnName)
+        SchemaChecks.RequireText(input.Schema, modelColumn, "the SFT model reference", "schema");
+        string header = TextRows.First(input, modelColumn)
             ?? throw new InvalidOperationException("The DPO training data has no rows.");
         using var lease = StoryModelCache.AcquireCached(ModelPayload.ReadHash(header));
-        return FitCore(input, lease.Model);
+        return Train(input, lease.Model);
     }
 
     /// <summary>Trains from <paramref name="sftModel"/> (a warm start outside a chain; the model is not modified).</summary>
@@ -71,37 +65,22 @@ public sealed class DpoTrainer : IEstimator<DpoTransformer>
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(sftModel);
-        CheckPairColumns(input.Schema);
-        return FitCore(input, sftModel.Model);
-    }
-
-    DpoTransformer FitCore(IDataView input, StoryModel sftModel)
-    {
-        var (train, validation) = _options.ReadRows(input,
-            [_options.PromptColumnName, _options.ChosenColumnName, _options.RejectedColumnName],
-            r => new PreferenceSample(r[0], r[1], r[2]), p => p.Prompt, "DPO");
-        using var log = new TrainingLog(_ml, "HorrorAlign.Dpo", _options.Progress);
-        log.Info($"DPO: {train.Count} training and {validation.Count} validation pairs");
-        var result = StoryTraining.RunDpo(sftModel, train, validation, _options.Training, log, _options.CancellationToken);
-        log.Info("DPO: " + result.Message);
-        return DpoTransformer.Create(_ml, input, result.Model, _options, log);
+        CheckTextColumns(input.Schema);
+        return Train(input, sftModel.Model);
     }
 
     /// <inheritdoc />
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        SchemaChecks.RequireText(inputSchema, _options.PromptColumnName, "the prompt");
-        SchemaChecks.RequireText(inputSchema, _options.ChosenColumnName, "the DPO chosen story");
-        SchemaChecks.RequireText(inputSchema, _options.RejectedColumnName, "the DPO rejected story");
-        SchemaChecks.RequireText(inputSchema, _options.ModelColumnName, "the SFT model reference, added by Trainers.Sft earlier in the chain");
-        return InnerPipelines.ModelStage(_ml, "", _options.ModelColumnName).GetOutputSchema(inputSchema);
+        var output = base.GetOutputSchema(inputSchema);
+        SchemaChecks.RequireText(inputSchema, TrainerOptions.ModelColumnName, "the SFT model reference, added by Trainers.Sft earlier in the chain");
+        return output;
     }
 
-    void CheckPairColumns(DataViewSchema schema)
-    {
-        SchemaChecks.RequireText(schema, _options.PromptColumnName, "the prompt", nameof(schema));
-        SchemaChecks.RequireText(schema, _options.ChosenColumnName, "the DPO chosen story", nameof(schema));
-        SchemaChecks.RequireText(schema, _options.RejectedColumnName, "the DPO rejected story", nameof(schema));
-    }
+    DpoTransformer Train(IDataView input, StoryModel sftModel) =>
+        Train(input, r => new PreferenceSample(r[0], r[1], r[2]), p => p.Prompt, (train, validation, log) =>
+            StoryTraining.RunDpo(sftModel, train, validation, TrainerOptions.Training, log, TrainerOptions.CancellationToken));
+
+    private protected override DpoTransformer CreateTransformer(IDataView input, StoryModel trained, TrainingLog log) =>
+        DpoTransformer.Create(Context, input, trained, TrainerOptions, log);
 }

@@ -56,17 +56,27 @@ internal static class GenerationSettings
         var ci = CultureInfo.InvariantCulture;
         string Get(string key) => values.TryGetValue(key, out var v) ? v
             : throw new InvalidDataException($"The story generator's saved sampling settings lack '{key}'.");
-        return new SamplingOptions
+        try
         {
-            MaxNewTokens = int.Parse(Get("max_new_tokens"), ci),
-            Temperature = double.Parse(Get("temperature"), ci),
-            TopK = int.Parse(Get("top_k"), ci),
-            TopP = double.Parse(Get("top_p"), ci),
-            RepetitionPenalty = double.Parse(Get("repetition_penalty"), ci),
-            Seed = int.Parse(Get("seed"), ci),
-            UseKvCache = Get("use_kv_cache") == "1",
-            StopStrings = Get("stop").Length == 0 ? []
-                : Get("stop").Split(',').Select(s => Encoding.UTF8.GetString(Convert.FromBase64String(s))).ToArray(),
-        };
+            var options = new SamplingOptions
+            {
+                MaxNewTokens = int.Parse(Get("max_new_tokens"), NumberStyles.Integer, ci),
+                Temperature = double.Parse(Get("temperature"), NumberStyles.Float, ci),
+                TopK = int.Parse(Get("top_k"), NumberStyles.Integer, ci),
+                TopP = double.Parse(Get("top_p"), NumberStyles.Float, ci),
+                RepetitionPenalty = double.Parse(Get("repetition_penalty"), NumberStyles.Float, ci),
+                Seed = int.Parse(Get("seed"), NumberStyles.Integer, ci),
+                UseKvCache = Get("use_kv_cache") == "1",
+                StopStrings = Get("stop").Length == 0 ? []
+                    : Get("stop").Split(',').Select(s => Encoding.UTF8.GetString(Convert.FromBase64String(s))).ToArray(),
+            };
+            // The zip may have been edited by hand: hold it to the same rules as options given in code.
+            options.Validate();
+            return options;
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
+        {
+            throw new InvalidDataException($"The story generator's saved sampling settings are corrupt: {e.Message}", e);
+        }
     }
 }

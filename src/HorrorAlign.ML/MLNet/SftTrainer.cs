@@ -1,4 +1,5 @@
 using HorrorAlign.ML.MLNet;
+using HorrorAlign.ML.Persistence;
 using HorrorAlign.ML.Training;
 using Microsoft.ML;
 
@@ -9,7 +10,7 @@ namespace HorrorAlign.ML;
 /// (completion-only loss). Create it with <c>mlContext.StoryGeneration().Trainers.Sft(...)</c>. Its transformer adds the
 /// model-reference column that a following <see cref="DpoTrainer"/> or <see cref="StoryGenerator"/> reads.
 /// </summary>
-public sealed class SftTrainer : IEstimator<SftTransformer>
+public sealed class SftTrainer : StoryTrainerBase<SftTrainer.Options, SftTransformer>
 {
     /// <summary>Options of <see cref="SftTrainer"/>.</summary>
     public sealed class Options : StoryTrainerOptions
@@ -18,52 +19,23 @@ public sealed class SftTrainer : IEstimator<SftTransformer>
         /// checkpoints, seed. Default <c>new SftOptions()</c>.</summary>
         public SftOptions Training = new();
 
-        private protected override int Seed => Training.Seed;
+        private protected override TrainingOptions? CoreTraining => Training;
 
-        internal override void Validate()
-        {
-            base.Validate();
-            ArgumentNullException.ThrowIfNull(Training, nameof(Training));
-            Training.Validate();
-        }
+        internal override IReadOnlyList<(string Column, string Role)> TextColumns =>
+            [(PromptColumnName, "the prompt"), (ChosenColumnName, "the SFT target story")];
     }
 
-    readonly MLContext _ml;
-    readonly Options _options;
-
-    internal SftTrainer(MLContext mlContext, Options options)
-    {
-        _ml = mlContext ?? throw new ArgumentNullException(nameof(mlContext));
-        _options = options ?? throw new ArgumentNullException(nameof(options));
-        options.Validate();
-    }
+    internal SftTrainer(MLContext mlContext, Options options) : base(mlContext, options, "SFT", "HorrorAlign.Sft", "examples") { }
 
     /// <summary>Trains a model on the prompt and chosen columns of <paramref name="input"/>.</summary>
-    public SftTransformer Fit(IDataView input)
+    public override SftTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        CheckColumns(input.Schema);
-        var (train, validation) = _options.ReadRows(input, [_options.PromptColumnName, _options.ChosenColumnName],
-            r => new SftSample(r[0], r[1]), s => s.Prompt, "SFT");
-        using var log = new TrainingLog(_ml, "HorrorAlign.Sft", _options.Progress);
-        log.Info($"SFT: {train.Count} training and {validation.Count} validation examples");
-        var result = StoryTraining.RunSft(train, validation, _options.Training, initial: null, log, _options.CancellationToken);
-        log.Info("SFT: " + result.Message);
-        return SftTransformer.Create(_ml, input, result.Model, _options, log);
+        CheckTextColumns(input.Schema);
+        return Train(input, r => new SftSample(r[0], r[1]), s => s.Prompt, (train, validation, log) =>
+            StoryTraining.RunSft(train, validation, TrainerOptions.Training, initial: null, log, TrainerOptions.CancellationToken));
     }
 
-    /// <inheritdoc />
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        SchemaChecks.RequireText(inputSchema, _options.PromptColumnName, "the prompt");
-        SchemaChecks.RequireText(inputSchema, _options.ChosenColumnName, "the SFT target story");
-        return InnerPipelines.ModelStage(_ml, "", _options.ModelColumnName).GetOutputSchema(inputSchema);
-    }
-
-    void CheckColumns(DataViewSchema schema)
-    {
-        SchemaChecks.RequireText(schema, _options.PromptColumnName, "the prompt", nameof(schema));
-        SchemaChecks.RequireText(schema, _options.ChosenColumnName, "the SFT target story", nameof(schema));
-    }
+    private protected override SftTransformer CreateTransformer(IDataView input, StoryModel trained, TrainingLog log) =>
+        SftTransformer.Create(Context, input, trained, TrainerOptions, log);
 }

@@ -54,14 +54,16 @@ public static class StoryModelZip
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        return Load(mlContext, stream, $"'{path}'", out inputSchema, out info);
+        return Load(mlContext, stream, path, $"'{path}'", out inputSchema, out info);
     }
 
     /// <inheritdoc cref="Load(MLContext, string, out DataViewSchema)"/>
     public static ITransformer Load(MLContext mlContext, Stream stream, out DataViewSchema inputSchema, out StoryModelZipInfo info) =>
-        Load(mlContext, stream, "the model stream", out inputSchema, out info);
+        Load(mlContext, stream, "stream", "the model stream", out inputSchema, out info);
 
-    static ITransformer Load(MLContext mlContext, Stream stream, string what, out DataViewSchema inputSchema, out StoryModelZipInfo info)
+    // source: what StoryModelZipInfo.Source reports (the path, or "stream"); what: how messages name the zip.
+    static ITransformer Load(MLContext mlContext, Stream stream, string source, string what, out DataViewSchema inputSchema,
+        out StoryModelZipInfo info)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentNullException.ThrowIfNull(stream);
@@ -91,7 +93,7 @@ public static class StoryModelZip
                 throw new InvalidDataException($"{what}: {e.Message}", e);
             }
         }
-        info = new StoryModelZipInfo(what.Trim('\''), size, clock.Elapsed, hashes, payloads.Sum(p => (long)p.Length));
+        info = new StoryModelZipInfo(source, size, clock.Elapsed, hashes, payloads.Sum(p => (long)p.Length));
         using (var channel = ((IChannelProvider)mlContext).Start("HorrorAlign.StoryModelZip"))
             channel.Info(MessageSensitivity.None,
                 $"loaded {what}: {size:N0} bytes, {hashes.Count} story model(s), {info.LoadTime.TotalSeconds:0.000} s");

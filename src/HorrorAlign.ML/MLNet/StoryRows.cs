@@ -5,12 +5,14 @@ using Microsoft.ML.Data;
 namespace HorrorAlign.ML;
 
 /// <summary>
-/// A row holding one story spec in the column names <see cref="SpecFeaturizer"/> reads (<c>title</c>, <c>setting</c>,
-/// …, <c>twist</c>). Use it with <c>mlContext.Data.LoadFromEnumerable</c> or as the input type of a
-/// <c>PredictionEngine&lt;StorySpecInput, StoryPrediction&gt;</c>.
+/// The seven story-spec columns under the names <see cref="SpecFeaturizer"/> reads (<c>title</c>, <c>setting</c>, …,
+/// <c>twist</c>; <see cref="StoryColumnNames.SpecFields"/>), shared by <see cref="StorySpecInput"/> and
+/// <see cref="StoryPairInput"/>.
 /// </summary>
-public sealed class StorySpecInput
+public abstract class StorySpecColumns
 {
+    private protected StorySpecColumns() { }
+
     /// <summary>Story title.</summary>
     [ColumnName("title")] public string Title { get; set; } = "";
     /// <summary>Where it happens.</summary>
@@ -26,15 +28,27 @@ public sealed class StorySpecInput
     /// <summary>The twist.</summary>
     [ColumnName("twist")] public string Twist { get; set; } = "";
 
+    /// <summary>Copies the seven fields of <paramref name="spec"/> into this row.</summary>
+    private protected void SetSpec(StorySpec spec)
+    {
+        (Title, Setting, Protagonist, SupportingCharacter) = (spec.Title, spec.Setting, spec.Protagonist, spec.SupportingCharacter);
+        (Object, Taboo, Twist) = (spec.Object, spec.Taboo, spec.Twist);
+    }
+}
+
+/// <summary>
+/// A row holding one story spec in the seven spec columns. Use it with <c>mlContext.Data.LoadFromEnumerable</c> or as
+/// the input type of a <c>PredictionEngine&lt;StorySpecInput, StoryPrediction&gt;</c>.
+/// </summary>
+public sealed class StorySpecInput : StorySpecColumns
+{
     /// <summary>The row of <paramref name="spec"/>.</summary>
     public static StorySpecInput FromSpec(StorySpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return new()
-        {
-            Title = spec.Title, Setting = spec.Setting, Protagonist = spec.Protagonist,
-            SupportingCharacter = spec.SupportingCharacter, Object = spec.Object, Taboo = spec.Taboo, Twist = spec.Twist,
-        };
+        var row = new StorySpecInput();
+        row.SetSpec(spec);
+        return row;
     }
 }
 
@@ -42,22 +56,8 @@ public sealed class StorySpecInput
 /// A training row for the whole chain (FeaturizeSpec → Sft → Dpo): a spec in the seven spec columns, the preferred
 /// story ("Chosen": the SFT target and DPO's chosen response) and the dispreferred one ("Rejected").
 /// </summary>
-public sealed class StoryPairInput
+public sealed class StoryPairInput : StorySpecColumns
 {
-    /// <summary>Story title.</summary>
-    [ColumnName("title")] public string Title { get; set; } = "";
-    /// <summary>Where it happens.</summary>
-    [ColumnName("setting")] public string Setting { get; set; } = "";
-    /// <summary>Main character's first name.</summary>
-    [ColumnName("protagonist")] public string Protagonist { get; set; } = "";
-    /// <summary>Second character's first name.</summary>
-    [ColumnName("supporting_character")] public string SupportingCharacter { get; set; } = "";
-    /// <summary>The important object.</summary>
-    [ColumnName("object")] public string Object { get; set; } = "";
-    /// <summary>The taboo rule.</summary>
-    [ColumnName("taboo")] public string Taboo { get; set; } = "";
-    /// <summary>The twist.</summary>
-    [ColumnName("twist")] public string Twist { get; set; } = "";
     /// <summary>The preferred story.</summary>
     public string Chosen { get; set; } = "";
     /// <summary>The dispreferred story.</summary>
@@ -69,12 +69,9 @@ public sealed class StoryPairInput
     {
         ArgumentNullException.ThrowIfNull(pair);
         var spec = pair.Spec ?? StorySpec.FromPrompt(pair.Prompt);
-        return new()
-        {
-            Title = spec.Title, Setting = spec.Setting, Protagonist = spec.Protagonist,
-            SupportingCharacter = spec.SupportingCharacter, Object = spec.Object, Taboo = spec.Taboo, Twist = spec.Twist,
-            Chosen = pair.Chosen, Rejected = pair.Rejected,
-        };
+        var row = new StoryPairInput { Chosen = pair.Chosen, Rejected = pair.Rejected };
+        row.SetSpec(spec);
+        return row;
     }
 }
 

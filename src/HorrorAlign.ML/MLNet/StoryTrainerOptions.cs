@@ -22,8 +22,10 @@ public abstract class StoryTrainerOptions
     public string ModelColumnName = StoryColumnNames.Model;
 
     /// <summary>
-    /// Validation data with the same columns; null = hold out <see cref="ValidationFraction"/> of the training prompts
-    /// (a seeded split of the distinct prompts, so it is the same for the same data and seed). Default null.
+    /// Validation data with the columns this trainer reads (prompt, chosen and, for DPO, rejected: a ready-made prompt
+    /// column, since the chain's earlier transforms such as the spec featurizer are not applied to it); null = hold out
+    /// <see cref="ValidationFraction"/> of the training prompts (a seeded split of the distinct prompts, so it is the same
+    /// for the same data and seed). Default null.
     /// </summary>
     public IDataView? ValidationSet;
 
@@ -44,8 +46,11 @@ public abstract class StoryTrainerOptions
     /// <summary>Cancels training (the trainer then throws <see cref="OperationCanceledException"/>). Default none.</summary>
     public CancellationToken CancellationToken;
 
-    /// <summary>Seed of the core training options (also seeds the validation split).</summary>
-    private protected abstract int Seed { get; }
+    /// <summary>The derived options' <c>Training</c> field: the learning core's options (its seed also seeds the validation split).</summary>
+    private protected abstract TrainingOptions? CoreTraining { get; }
+
+    /// <summary>The text columns the trainer reads, in the order its samples take them, each with its role for error messages.</summary>
+    internal abstract IReadOnlyList<(string Column, string Role)> TextColumns { get; }
 
     internal virtual void Validate()
     {
@@ -56,16 +61,23 @@ public abstract class StoryTrainerOptions
             throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must be in [0, 1).");
         if (!Enum.IsDefined(StoredPrecision))
             throw new ArgumentOutOfRangeException(nameof(StoredPrecision), StoredPrecision, "Unknown weight precision.");
+        ArgumentNullException.ThrowIfNull(CoreTraining, "Training");
+        CoreTraining.Validate();
     }
 
-    /// <summary>Training and validation rows: <see cref="ValidationSet"/> when given, else a held-out split.</summary>
-    internal (List<T> Train, List<T> Validation) ReadRows<T>(IDataView data, IReadOnlyList<string> columns,
-        Func<string[], T> make, Func<T, string> prompt, string stage)
+    /// <summary>
+    /// Training and validation samples, made from the <see cref="TextColumns"/> (in that order) of <paramref name="data"/>
+    /// and of <see cref="ValidationSet"/> when given, else of a held-out split of <paramref name="data"/>.
+    /// </summary>
+    internal (List<T> Train, List<T> Validation) ReadRows<T>(IDataView data, Func<string[], T> make, Func<T, string> prompt, string stage)
     {
+        string[] columns = [.. TextColumns.Select(c => c.Column)];
+        // Check the validation set's columns before reading anything, so a wrong set fails at once.
+        if (ValidationSet is not null)
+            foreach (var (column, role) in TextColumns)
+                MLNet.SchemaChecks.RequireText(ValidationSet.Schema, column, role + ", in the validation set", nameof(ValidationSet));
         var rows = MLNet.TextRows.Read(data, columns, $"The {stage} training data").Select(make).ToList();
-        if (ValidationSet is null) return MLNet.ValidationSplit.Split(rows, prompt, ValidationFraction, Seed);
-        foreach (var column in columns)
-            MLNet.SchemaChecks.RequireText(ValidationSet.Schema, column, $"a {stage} column of the validation set", nameof(ValidationSet));
+        if (ValidationSet is null) return MLNet.ValidationSplit.Split(rows, prompt, ValidationFraction, CoreTraining!.Seed);
         return (rows, MLNet.TextRows.Read(ValidationSet, columns, $"The {stage} validation set").Select(make).ToList());
     }
 }

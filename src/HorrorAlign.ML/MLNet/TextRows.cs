@@ -7,7 +7,7 @@ namespace HorrorAlign.ML.MLNet;
 internal static class TextRows
 {
     /// <summary>
-    /// Reads <paramref name="columns"/> (already checked to be text) row by row. An empty value is an error naming the
+    /// Reads <paramref name="columns"/> (already checked to be text) row by row. An empty or whitespace-only value is an error naming the
     /// row (0-based) and the column, because an empty prompt or story would silently train the model on nothing.
     /// </summary>
     public static List<string[]> Read(IDataView data, IReadOnlyList<string> columns, string dataName)
@@ -25,7 +25,7 @@ internal static class TextRows
             {
                 getters[i](ref value);
                 if (value.Span.IsWhiteSpace())
-                    throw new InvalidOperationException($"{dataName}, row {index}: column '{cols[i].Name}' is empty.");
+                    throw new InvalidOperationException($"{dataName}, row {index}: column '{cols[i].Name}' is empty (or only whitespace).");
                 row[i] = value.ToString();
             }
             rows.Add(row);

@@ -1,0 +1,74 @@
+using HorrorAlign.ML.MLNet;
+using HorrorAlign.ML.Persistence;
+using HorrorAlign.ML.Training;
+using Microsoft.ML;
+
+namespace HorrorAlign.ML;
+
+/// <summary>
+/// Base of <see cref="SftTrainer"/> and <see cref="DpoTrainer"/>: the column checks, the output schema (the input plus the
+/// model-reference column) and the training run they share. Only those two derive from it.
+/// </summary>
+/// <typeparam name="TOptions">The trainer's options.</typeparam>
+/// <typeparam name="TTransformer">The trained transformer.</typeparam>
+public abstract class StoryTrainerBase<TOptions, TTransformer> : IEstimator<TTransformer>
+    where TOptions : StoryTrainerOptions
+    where TTransformer : StoryModelTransformer
+{
+    readonly string _stage;
+    readonly string _logName;
+    readonly string _rowNoun;
+
+    /// <param name="mlContext">Where progress is logged.</param>
+    /// <param name="options">The trainer's options (validated here).</param>
+    /// <param name="stage">"SFT" or "DPO", as it appears in messages.</param>
+    /// <param name="logName">The <c>MLContext.Log</c> source name.</param>
+    /// <param name="rowNoun">What a training row is called in the log ("examples", "pairs").</param>
+    private protected StoryTrainerBase(MLContext mlContext, TOptions options, string stage, string logName, string rowNoun)
+    {
+        Context = mlContext ?? throw new ArgumentNullException(nameof(mlContext));
+        TrainerOptions = options ?? throw new ArgumentNullException(nameof(options));
+        options.Validate();
+        (_stage, _logName, _rowNoun) = (stage, logName, rowNoun);
+    }
+
+    private protected MLContext Context { get; }
+
+    private protected TOptions TrainerOptions { get; }
+
+    /// <summary>Trains a model on <paramref name="input"/>.</summary>
+    public abstract TTransformer Fit(IDataView input);
+
+    /// <inheritdoc />
+    public virtual SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        foreach (var (column, role) in TrainerOptions.TextColumns) SchemaChecks.RequireText(inputSchema, column, role);
+        return InnerPipelines.ModelStage(Context, "", TrainerOptions.ModelColumnName).GetOutputSchema(inputSchema);
+    }
+
+    /// <summary>Requires the trainer's text columns (<see cref="StoryTrainerOptions.TextColumns"/>) in <paramref name="schema"/>.</summary>
+    private protected void CheckTextColumns(DataViewSchema schema)
+    {
+        foreach (var (column, role) in TrainerOptions.TextColumns) SchemaChecks.RequireText(schema, column, role, nameof(schema));
+    }
+
+    /// <summary>
+    /// The training run: reads the text columns into samples (<paramref name="makeSample"/> gets them in
+    /// <see cref="StoryTrainerOptions.TextColumns"/> order), holds out validation prompts, trains with
+    /// <paramref name="run"/> while logging to <c>MLContext.Log</c>, and stores the result in the transformer.
+    /// </summary>
+    private protected TTransformer Train<TSample>(IDataView input, Func<string[], TSample> makeSample, Func<TSample, string> promptOf,
+        Func<List<TSample>, List<TSample>, TrainingLog, TrainingResult> run)
+    {
+        var (train, validation) = TrainerOptions.ReadRows(input, makeSample, promptOf, _stage);
+        using var log = new TrainingLog(Context, _logName, TrainerOptions.Progress);
+        log.Info($"{_stage}: {train.Count} training and {validation.Count} validation {_rowNoun}");
+        var result = run(train, validation, log);
+        log.Info($"{_stage}: " + result.Message);
+        return CreateTransformer(input, result.Model, log);
+    }
+
+    /// <summary>Wraps a freshly trained model (which the transformer takes over) in the trainer's transformer.</summary>
+    private protected abstract TTransformer CreateTransformer(IDataView input, StoryModel trained, TrainingLog log);
+}
