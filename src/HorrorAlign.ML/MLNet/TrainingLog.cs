@@ -31,7 +31,10 @@ internal sealed class TrainingLog : IProgress<TrainingMetrics>, IDisposable
     public void Report(TrainingMetrics value)
     {
         _history.Add(value);
-        Info(Format(value));
+        // Per-step lines are Trace (like ML.NET's own chatty trainers); evaluations and summaries are Info, so a
+        // `Log` handler that skips Trace sees one line per evaluation.
+        if (value.IsEvaluation) Info(Format(value));
+        else _channel.Trace(MessageSensitivity.None, Format(value));
         _user?.Report(value);
     }
 
