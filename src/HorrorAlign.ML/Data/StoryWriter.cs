@@ -46,7 +46,29 @@ public sealed class StoryWriter
     /// <summary>One plan's template draws; the rejected variants of a pair re-render it.</summary>
     private readonly record struct StoryPlan(int Opener, int Taboo, int Object, int Escalation, int Twist, int Ending, int Layout, bool TabooFirst);
 
-    private static StoryPlan DrawPlan(Random rng) => new(
+    // A paragraph that opens with a character's name spells it as a bare token ("Andrew" after a line break) that never
+    // occurs in the prompt (" Andrew"), so a model cannot copy an unseen name there: redraw such plans.
+    private static StoryPlan DrawPlan(Random rng)
+    {
+        StoryPlan plan;
+        do plan = DrawAnyPlan(rng); while (OpensAParagraphWithAName(plan));
+        return plan;
+    }
+
+    private static bool OpensAParagraphWithAName(StoryPlan plan)
+    {
+        string[] templates = Sentences(plan);
+        int start = 0;
+        foreach (int size in Layouts[plan.Layout])
+        {
+            if (templates[start].StartsWith("{P", StringComparison.Ordinal) || templates[start].StartsWith("{S", StringComparison.Ordinal))
+                return true;
+            start += size;
+        }
+        return false;
+    }
+
+    private static StoryPlan DrawAnyPlan(Random rng) => new(
         rng.Next(StoryTemplates.Openers.Length), rng.Next(StoryTemplates.TabooStatements.Length),
         rng.Next(StoryTemplates.ObjectSentences.Length), rng.Next(StoryTemplates.Escalations.Length),
         rng.Next(StoryTemplates.TwistReveals.Length), rng.Next(StoryTemplates.Endings.Length),

