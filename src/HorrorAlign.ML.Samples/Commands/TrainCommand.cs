@@ -104,7 +104,7 @@ public static class TrainCommand
             null,
             new SftOptions
             {
-                Model = new GptConfig { DModel = 128, NHeads = 4, NLayers = 4, MlpRatio = 4, Dropout = 0, ContextLength = 384, TieEmbeddings = true, FusedAttention = true },
+                Model = new SftOptions().Model, // the library's default shape is this run's
                 MaxTokens = 384, BatchSize = 8, MaxEpochs = 4, LearningRate = 3e-3, WarmupSteps = 50, EvalInterval = 128,
                 EarlyStoppingPatience = 3, CheckpointInterval = 128,
             },
