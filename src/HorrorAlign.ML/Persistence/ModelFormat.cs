@@ -113,14 +113,16 @@ internal static class ModelFormat
                 ScalarType dtype = DTypes.Parse(entry.Dtype)
                     ?? throw new InvalidDataException($"The {what}: tensor '{entry.Name}' has unknown dtype '{entry.Dtype}'.");
                 long[] shape = entry.Shape ?? throw new InvalidDataException($"The {what}: tensor '{entry.Name}' has no shape.");
+                // Sizes come from the file: compare without overflow (a crafted header must still get InvalidDataException).
                 long count = 1;
                 foreach (long d in shape)
                 {
-                    if (d < 0) throw new InvalidDataException($"The {what}: tensor '{entry.Name}' has a negative dimension.");
-                    count = checked(count * d);
+                    if (d < 0 || (d > 0 && count > container.Payload.Length / d))
+                        throw new InvalidDataException($"The {what}: tensor '{entry.Name}' has an impossible shape [{string.Join(",", shape)}].");
+                    count *= d;
                 }
                 long length = count * DTypes.Size(dtype);
-                if (entry.Length != length || entry.Offset < 0 || entry.Offset + length > container.Payload.Length)
+                if (entry.Length != length || entry.Offset < 0 || entry.Offset > container.Payload.Length - length)
                     throw new InvalidDataException(
                         $"The {what}: tensor '{entry.Name}' ({entry.Dtype} [{string.Join(",", shape)}]) does not fit the data section " +
                         $"(offset {entry.Offset}, length {entry.Length}, data {container.Payload.Length} bytes).");

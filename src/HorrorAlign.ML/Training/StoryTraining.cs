@@ -75,7 +75,8 @@ public static class StoryTraining
 
         var encoder = new CompletionEncoder(sftModel.Vocabulary, options.MaxTokens);
         string fingerprint = Fingerprint("dpo", options, "from:" + ModelHash(sftModel),
-            train.SelectMany(s => new[] { s.Prompt, s.Chosen, s.Rejected }), validation.SelectMany(s => new[] { s.Prompt, s.Chosen, s.Rejected }));
+            // s?.: a null pair must reach the encoder, which reports it by index, not fail here with a NullReferenceException.
+            train.SelectMany(s => new[] { s?.Prompt, s?.Chosen, s?.Rejected }), validation.SelectMany(s => new[] { s?.Prompt, s?.Chosen, s?.Rejected }));
 
         // The reference is a frozen clone; the objective owns it (and drops it after precomputing its log-probs).
         var reference = sftModel.Clone();
@@ -89,7 +90,17 @@ public static class StoryTraining
             reference.Dispose();
             throw;
         }
-        return RunOwned(sftModel.Clone(), objective, options, fingerprint, progress, cancellationToken);
+        StoryModel policy;
+        try
+        {
+            policy = sftModel.Clone();
+        }
+        catch
+        {
+            objective.Dispose(); // it owns the reference model in per-batch mode
+            throw;
+        }
+        return RunOwned(policy, objective, options, fingerprint, progress, cancellationToken);
     }
 
     /// <summary>Runs the loop on a policy this method owns: it goes to the result (or to the divergence exception's
@@ -140,7 +151,7 @@ public static class StoryTraining
     /// Identifies a run for checkpoint resumption: stage, seed, batch shape, token limit, starting point and the exact
     /// data. Other options (learning rate, epochs, patience…) may change between a checkpoint and its resume.
     /// </summary>
-    private static string Fingerprint(string stage, TrainingOptions o, string start, IEnumerable<string> train, IEnumerable<string> validation)
+    private static string Fingerprint(string stage, TrainingOptions o, string start, IEnumerable<string?> train, IEnumerable<string?> validation)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         void Add(string s)

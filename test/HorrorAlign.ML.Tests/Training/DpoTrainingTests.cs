@@ -101,4 +101,14 @@ public class DpoTrainingTests
         Assert.Equal(StoryTrainingTests.Describe(uninterrupted.History), StoryTrainingTests.Describe(resumed.History));
         Assert.Equal(TrainingFixtures.Weights(reference), TrainingFixtures.Weights(model));
     }
+
+    [Fact]
+    public void ANullPairIsReportedByIndexNotAsANullReference()
+    {
+        using var sft = SftModel();
+        var (train, validation) = TrainingFixtures.Pairs();
+        var withNull = train.Take(1).Append(null!).ToArray();
+        var e = Assert.Throws<ArgumentException>(() => StoryTraining.RunDpo(sft, withNull, validation, TrainingFixtures.DpoOptions()));
+        Assert.Contains("train[1] is null", e.Message);
+    }
 }
