@@ -12,6 +12,10 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
 {
     private const double Epsilon = 1e-5;
 
+    // Long-lived on purpose: an implicit Scalar made from a double per call can be finalised by the GC while libtorch
+    // still reads it (seen as an intermittent "toFloat" failure under parallel tests).
+    private static readonly Scalar s_epsilon = Epsilon.ToScalar();
+
     // Field name is the state-dict key.
     private readonly Parameter weight;
 
@@ -25,5 +29,5 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     /// <summary>x [..., D] → normalised and scaled [..., D].</summary>
     public override Tensor forward(Tensor x)
         // Intermediates belong to the caller's dispose scope; nothing in-place that autograd would need later.
-        => x * x.square().mean([-1L], keepdim: true).add(Epsilon).rsqrt() * weight;
+        => x * x.square().mean([-1L], keepdim: true).add(s_epsilon).rsqrt() * weight;
 }
