@@ -19,9 +19,8 @@ public sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
     private readonly int headDim;
     private readonly double dropout;
     private readonly bool fused;
-    private readonly double scale;
     // Long-lived Scalars: an implicit Scalar made per call can be finalised by the GC while libtorch still reads it.
-    private readonly Scalar scaleScalar;
+    private readonly Scalar scale;
     private static readonly Scalar s_negativeInfinity = double.NegativeInfinity.ToScalar();
 
     /// <summary>Creates the attention layer for <paramref name="config"/>.</summary>
@@ -31,8 +30,7 @@ public sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
         headDim = config.HeadDim;
         dropout = config.AttentionDropout ?? config.Dropout;
         fused = config.FusedAttention;
-        scale = 1.0 / Math.Sqrt(headDim);
-        scaleScalar = scale.ToScalar();
+        scale = (1.0 / Math.Sqrt(headDim)).ToScalar();
         qkv = nn.Linear(config.DModel, 3 * config.DModel, hasBias: false);
         out_proj = nn.Linear(config.DModel, config.DModel, hasBias: false);
         RegisterComponents();
@@ -69,7 +67,7 @@ public sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
         }
         else
         {
-            var scores = q.matmul(k.transpose(-2, -1)).mul_(scaleScalar);
+            var scores = q.matmul(k.transpose(-2, -1)).mul_(scale);
             if (t > 1) scores = scores.masked_fill(FutureMask(t, past, x.device), s_negativeInfinity);
             var probs = scores.softmax(-1);
             if (p > 0) probs = nn.functional.dropout(probs, p, training: true);
