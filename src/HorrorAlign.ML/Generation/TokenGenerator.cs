@@ -67,8 +67,7 @@ public static class TokenGenerator
     {
         using var scope = NewDisposeScope();
         var input = tensor(ids, [1, ids.Length], device: device);
-        var hidden = model.ForwardHidden(input, cache);
-        var last = model.Head(hidden.select(1, -1)).squeeze(0); // [V]: the head at the last position only
+        var last = model.NextTokenLogits(input, cache); // [V]: the head at the last position only
         if (last.dtype != ScalarType.Float32) last = last.to_type(ScalarType.Float32);
         if (last.device_type != DeviceType.CPU) last = last.cpu();
         last.data<float>().CopyTo(logits);

@@ -43,12 +43,11 @@ public static class CompletionLoss
         var rows = pairs[.., 0];
         var positions = pairs[.., 1];
         var flat = rows * t + positions;
-        var selected = hidden.reshape(b * t, -1).index_select(0, flat); // [N,D]
         var targets = ids.reshape(-1).index_select(0, flat + 1);       // token at position+1 of the same row
         var weights = targetMask.reshape(-1).index_select(0, rows * (t - 1) + positions);
 
-        var logProbs = model.Head(selected).log_softmax(-1);           // [N,V]: the head at N positions only
-        var targetLogProbs = logProbs.gather(1, targets.unsqueeze(1)).squeeze(1) * weights;
+        // The head at N positions only (and the copy head's mixture, when the model has one).
+        var targetLogProbs = model.TargetLogProbs(hidden, ids, flat, targets) * weights;
         var sums = zeros(b, dtype: targetLogProbs.dtype, device: targetLogProbs.device).index_add(0, rows, targetLogProbs, 1);
         return new CompletionLogProbs(sums, targetMask.sum(-1));
     }

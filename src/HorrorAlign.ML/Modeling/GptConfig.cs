@@ -43,6 +43,17 @@ public sealed record GptConfig
     /// </summary>
     public bool FusedAttention { get; init; }
 
+    /// <summary>
+    /// Add a pointer-sentinel <see cref="Modeling.CopyHead"/>: the next token is either generated from the vocabulary
+    /// or copied from the context, one softmax deciding. Off in the original (and then the model is exactly the
+    /// original's). On in <c>horroralign train</c>'s default model: it is what lets stories repeat names, objects,
+    /// taboos and twists the model never saw in training.
+    /// </summary>
+    public bool CopyHead { get; init; }
+
+    /// <summary>Width of the copy head's keys and queries (<see cref="DModel"/> / 2).</summary>
+    public int CopyDim => Math.Max(1, DModel / 2);
+
     /// <summary>Width of one attention head (<see cref="DModel"/> / <see cref="NHeads"/>).</summary>
     public int HeadDim => NHeads > 0 ? DModel / NHeads : 0;
 

@@ -22,6 +22,7 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
     private readonly ModuleList<DecoderBlock> blocks;
     private readonly RmsNorm final_norm;
     private readonly Linear? output_layer; // null when tied: the head then reuses token_embedding.weight
+    private readonly CopyHead? copy_head;  // null unless GptConfig.CopyHead
 
     /// <summary>Creates a randomly initialised model (PyTorch's default initialisation, as in the original).</summary>
     /// <exception cref="ArgumentException">The configuration is invalid (the message names the field).</exception>
@@ -36,6 +37,7 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
         blocks = nn.ModuleList(Enumerable.Range(0, config.NLayers).Select(_ => new DecoderBlock(config)).ToArray());
         final_norm = new RmsNorm(config.DModel);
         output_layer = config.TieEmbeddings ? null : nn.Linear(config.DModel, config.VocabSize, hasBias: false);
+        copy_head = config.CopyHead ? new CopyHead(config) : null;
 
         if (config.TieEmbeddings)
         {
@@ -54,8 +56,62 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
     /// <summary>The model's shape.</summary>
     public GptConfig Config { get; }
 
-    /// <summary>ids [B,T] int64 → logits [B,T,V].</summary>
-    public override Tensor forward(Tensor ids) => Head(ForwardHidden(ids));
+    /// <summary>ids [B,T] int64 → logits [B,T,V]. With a <see cref="GptConfig.CopyHead"/> these are the log-probabilities
+    /// of the copy/generate mixture (already normalised, so log_softmax leaves them unchanged).</summary>
+    public override Tensor forward(Tensor ids)
+    {
+        var hidden = ForwardHidden(ids);
+        if (copy_head is null) return Head(hidden);
+        var embeddings = token_embedding.forward(ids);
+        var logWeights = copy_head.LogWeights(hidden, embeddings, copy_head.Keys(hidden, embeddings), queryStart: 0);
+        return CopyHead.MixDistribution(logWeights, Head(hidden), PointedTokens(ids));
+    }
+
+    /// <summary>
+    /// log p(next token = <paramref name="targets"/>[n]) at N selected positions of a batch, given its hidden states
+    /// [B,T,D] (from <see cref="ForwardHidden"/>) and ids [B,T]; <paramref name="flat"/> [N] holds row·T + position.
+    /// The output layer runs at the N positions only (it is most of the cost at a large vocabulary); the copy head,
+    /// when present, scores every earlier position of the row.
+    /// </summary>
+    public Tensor TargetLogProbs(Tensor hidden, Tensor ids, Tensor flat, Tensor targets)
+    {
+        ArgumentNullException.ThrowIfNull(hidden);
+        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentNullException.ThrowIfNull(flat);
+        ArgumentNullException.ThrowIfNull(targets);
+        long b = ids.shape[0], t = ids.shape[1];
+        var selected = hidden.reshape(b * t, -1).index_select(0, flat);                   // [N,D]
+        var vocab = Head(selected).log_softmax(-1).gather(1, targets.unsqueeze(1)).squeeze(1);
+        if (copy_head is null) return vocab;
+        var embeddings = token_embedding.forward(ids);
+        var logWeights = copy_head.LogWeights(hidden, embeddings, copy_head.Keys(hidden, embeddings), queryStart: 0);
+        return CopyHead.MixTargetLogProbs(logWeights.reshape(b * t, -1), PointedTokens(ids), flat, flat.div(t, rounding_mode: RoundingMode.floor), targets, vocab);
+    }
+
+    /// <summary>
+    /// Runs the NEW tokens <paramref name="ids"/> [1,T] (the whole context without a cache) and returns the next-token
+    /// logits [V] at the last position (log-probabilities with a copy head). With a cache, the copy head's keys and
+    /// the ids are appended to it as well.
+    /// </summary>
+    public Tensor NextTokenLogits(Tensor ids, KvCache? cache = null)
+    {
+        int past = cache?.Length ?? 0;
+        var hidden = ForwardHidden(ids, cache);
+        var last = hidden.narrow(1, hidden.shape[1] - 1, 1);                              // [B,1,D]
+        var logits = Head(last);
+        if (copy_head is null) return logits.squeeze(1).squeeze(0);
+
+        var embeddings = token_embedding.forward(ids);
+        var (keys, allIds) = cache is null
+            ? (copy_head.Keys(hidden, embeddings), ids)
+            : cache.AppendCopy(past, copy_head.Keys(hidden, embeddings), ids);
+        int position = (int)allIds.shape[1] - 1;
+        var logWeights = copy_head.LogWeights(last, embeddings.narrow(1, embeddings.shape[1] - 1, 1), keys, queryStart: position);
+        return CopyHead.MixDistribution(logWeights, logits, PointedTokens(allIds)).squeeze(1).squeeze(0);
+    }
+
+    /// <summary>The token each position's copy key points at: x_{j+1} (the last position's is a placeholder, never visible).</summary>
+    private static Tensor PointedTokens(Tensor ids) => cat([ids[.., 1..], ids[.., ..1]], 1);
 
     /// <summary>
     /// Final-normalised hidden states [B,T,D]. With a cache, <paramref name="ids"/> are the NEW tokens, placed at
@@ -103,6 +159,7 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
         var w = token_embedding.weight!;
-        return new KvCache(Config.NLayers, batch, Config.NHeads, Config.ContextLength, Config.HeadDim, w.dtype, w.device);
+        return new KvCache(Config.NLayers, batch, Config.NHeads, Config.ContextLength, Config.HeadDim, w.dtype, w.device,
+            copyDim: copy_head is null ? 0 : Config.CopyDim);
     }
 }

@@ -13,9 +13,11 @@ public sealed class KvCache : IDisposable
 {
     private readonly Tensor[] keys;
     private readonly Tensor[] values;
+    private readonly Tensor? copyKeys; // [B, capacity, copyDim] keys of the copy head, when the model has one
+    private readonly Tensor? copyIds;  // [B, capacity] the ids read so far (what the copy keys point past)
     private bool disposed;
 
-    internal KvCache(int layers, int batch, int heads, int capacity, int headDim, ScalarType dtype, Device device)
+    internal KvCache(int layers, int batch, int heads, int capacity, int headDim, ScalarType dtype, Device device, int copyDim = 0)
     {
         Batch = batch;
         Capacity = capacity;
@@ -26,6 +28,11 @@ public sealed class KvCache : IDisposable
             // Detached from any dispose scope: the cache outlives the step that created it and frees them in Dispose.
             keys[i] = zeros([batch, heads, capacity, headDim], dtype, device).DetachFromDisposeScope();
             values[i] = zeros([batch, heads, capacity, headDim], dtype, device).DetachFromDisposeScope();
+        }
+        if (copyDim > 0)
+        {
+            copyKeys = zeros([batch, capacity, copyDim], dtype, device).DetachFromDisposeScope();
+            copyIds = zeros([batch, capacity], ScalarType.Int64, device).DetachFromDisposeScope();
         }
     }
 
@@ -57,6 +64,18 @@ public sealed class KvCache : IDisposable
 
     internal void Advance(int newTokens) => Length += newTokens;
 
+    /// <summary>Writes the copy-head keys [B,T,dc] and ids [B,T] of the new positions at <paramref name="start"/>.. and
+    /// returns views of all of them so far ([B,start+T,dc], [B,start+T]).</summary>
+    internal (Tensor Keys, Tensor Ids) AppendCopy(int start, Tensor keys, Tensor ids)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (copyKeys is null || copyIds is null) throw new InvalidOperationException("This cache was created for a model without a copy head.");
+        long t = keys.shape[1];
+        copyKeys.narrow(1, start, t).copy_(keys);
+        copyIds.narrow(1, start, t).copy_(ids);
+        return (copyKeys.narrow(1, 0, start + t), copyIds.narrow(1, 0, start + t));
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
@@ -64,5 +83,7 @@ public sealed class KvCache : IDisposable
         disposed = true;
         foreach (var t in keys) t.Dispose();
         foreach (var t in values) t.Dispose();
+        copyKeys?.Dispose();
+        copyIds?.Dispose();
     }
 }

@@ -27,11 +27,13 @@ public class CompletionLossTests
             CompletionLoss.MaskedCrossEntropy(logits.to_type(ScalarType.Float32), ids, mask).item<float>(), 1e-5);
     }
 
-    [Fact]
-    public void SlicedComputeEqualsFullLogitsIncludingGradients()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SlicedComputeEqualsFullLogitsIncludingGradients(bool copyHead)
     {
         using var scope = NewDisposeScope();
-        var model = TinyModels.Create(TinyModels.Config(vocab: 31), seed: 7);
+        var model = TinyModels.Create(TinyModels.Config(vocab: 31, copy: copyHead), seed: 7);
         var ids = randint(0, 31, [3, 10], dtype: ScalarType.Int64);
         // Different prompt lengths, right padding (mask 0 at the end of row 1), one row fully supervised after token 0.
         var mask = tensor(new float[]

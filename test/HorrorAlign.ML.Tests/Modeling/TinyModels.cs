@@ -7,9 +7,9 @@ namespace HorrorAlign.ML.Tests.Modeling;
 internal static class TinyModels
 {
     public static GptConfig Config(int vocab = 23, int dModel = 16, int heads = 2, int layers = 2, int context = 32,
-        bool tie = false, bool fused = false, double dropout = 0.0)
+        bool tie = false, bool fused = false, double dropout = 0.0, bool copy = false)
         => new() { VocabSize = vocab, DModel = dModel, NHeads = heads, NLayers = layers, ContextLength = context,
-                   TieEmbeddings = tie, FusedAttention = fused, Dropout = dropout };
+                   TieEmbeddings = tie, FusedAttention = fused, Dropout = dropout, CopyHead = copy };
 
     // torch's default generator is process-wide: seeding and initialising under one lock keeps this class's models
     // identical from run to run even while other tests in this assembly create models in parallel.

@@ -1,0 +1,107 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace HorrorAlign.ML.Modeling;
+
+/// <summary>
+/// A pointer-sentinel copy head (Merity et al. 2016, "Pointer Sentinel Mixture Models"; in spirit See et al. 2017's
+/// pointer-generator). The next-token distribution at position t is
+/// <code>
+///   p(y) = a_gen · softmax(logits_t)[y]  +  Σ_{j &lt; t, x_{j+1} = y} a_j
+///   [a_0 … a_{t-1}, a_gen] = softmax([q_t·k_0, …, q_t·k_{t-1}] / √d_c, sentinel_t)
+/// </code>
+/// i.e. one softmax decides between "copy the token that FOLLOWED context position j" and "generate from the
+/// vocabulary" (the sentinel). Why: a story must repeat the spec's names, object, taboo and twist, and values never
+/// seen in training have untrained embedding/output rows, so the vocabulary head cannot produce them — the pointer can,
+/// because it points at positions, not at rows.
+/// <para>
+/// Keys and queries get the token's embedding besides the hidden state: k_j = W_k h_j + W_ke E[x_j] and
+/// q_t = W_q h_t + W_qe E[x_t]. Then "continue copying the phrase I am in" is a direct identity match (the token just
+/// written equals the token before the source) that works for any token, trained or not, instead of a circuit the
+/// transformer must first grow (an induction head). W_qe starts equal to W_ke, so the match exists from step one.
+/// </para>
+/// </summary>
+public sealed class CopyHead : nn.Module
+{
+    // Field names are the state-dict keys (copy_head.query.weight, …).
+    private readonly Linear query;
+    private readonly Linear query_token;
+    private readonly Linear key;
+    private readonly Linear key_token;
+    private readonly Linear sentinel;
+    private readonly Scalar scale;
+    private static readonly Scalar s_negativeInfinity = double.NegativeInfinity.ToScalar();
+    private static readonly Scalar s_tiny = 1e-30.ToScalar();
+
+    /// <summary>Creates the head for <paramref name="config"/> (key width <see cref="GptConfig.CopyDim"/>).</summary>
+    public CopyHead(GptConfig config) : base(nameof(CopyHead))
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        int d = config.DModel, dc = config.CopyDim;
+        query = nn.Linear(d, dc, hasBias: false);
+        query_token = nn.Linear(d, dc, hasBias: false);
+        key = nn.Linear(d, dc, hasBias: false);
+        key_token = nn.Linear(d, dc, hasBias: false);
+        sentinel = nn.Linear(d, 1, hasBias: true);
+        scale = (1.0 / Math.Sqrt(dc)).ToScalar();
+        using (no_grad()) query_token.weight!.copy_(key_token.weight!);
+        RegisterComponents();
+    }
+
+    /// <summary>Keys [B,T,dc] of positions with hidden states h [B,T,D] and token embeddings e [B,T,D]; the key of
+    /// position j points at the token x_{j+1}.</summary>
+    internal Tensor Keys(Tensor hidden, Tensor embeddings) => key.forward(hidden).add_(key_token.forward(embeddings));
+
+    /// <summary>
+    /// Log pointer weights [B,Tq,S+1] of queries at positions <paramref name="queryStart"/>.. (hidden/embeddings
+    /// [B,Tq,D]) over the keys of positions 0..S-1 [B,S,dc]: the last entry is the sentinel (generate). A query at
+    /// position t sees keys j &lt; t only, since the key of j points at x_{j+1}, which must already be known.
+    /// </summary>
+    internal Tensor LogWeights(Tensor hidden, Tensor embeddings, Tensor keys, int queryStart)
+    {
+        long tq = hidden.shape[1], s = keys.shape[1];
+        var q = query.forward(hidden).add_(query_token.forward(embeddings));
+        var scores = q.matmul(keys.transpose(1, 2)).mul_(scale);                            // [B,Tq,S]
+        // Key j is visible to the query at position queryStart+i when j < queryStart+i.
+        var future = ones([tq, s], ScalarType.Bool, scores.device).triu(queryStart);         // true where j >= t
+        scores = scores.masked_fill(future, s_negativeInfinity);
+        return cat([scores, sentinel.forward(hidden)], -1).log_softmax(-1);               // sentinel keeps a row finite
+    }
+
+    /// <summary>
+    /// log p(target) for N selected (row, position) pairs: combines the vocabulary log-prob of the target
+    /// <paramref name="vocabTargetLogProbs"/> [N] with the pointer mass on every earlier position followed by it.
+    /// </summary>
+    /// <param name="logWeights">[B·T, T+1] log pointer weights of every position (rows flattened).</param>
+    /// <param name="pointed">[B,T] the token each key points at (x_{j+1}).</param>
+    /// <param name="flat">[N] flat index row·T + position of each selected pair.</param>
+    /// <param name="rows">[N] row of each pair.</param>
+    /// <param name="targets">[N] target token (the token at position+1).</param>
+    /// <param name="vocabTargetLogProbs">[N] log softmax(logits)[target].</param>
+    internal static Tensor MixTargetLogProbs(Tensor logWeights, Tensor pointed, Tensor flat, Tensor rows, Tensor targets, Tensor vocabTargetLogProbs)
+    {
+        long t = pointed.shape[1];
+        var w = logWeights.index_select(0, flat);                                  // [N, T+1]
+        // Key j points at x_{j+1}; the last key points past the end and is never visible (j < t ≤ T-1).
+        var next = pointed.index_select(0, rows);                                    // [N,T]: x_{j+1}
+        var copy = w[.., ..(int)t].masked_fill(next.ne(targets.unsqueeze(1)), s_negativeInfinity);
+        var generate = (w[.., (int)t] + vocabTargetLogProbs).unsqueeze(1);
+        return cat([copy, generate], 1).logsumexp(1);
+    }
+
+    /// <summary>
+    /// Full next-token log-probabilities [B,Tq,V] of queries whose log pointer weights are <paramref name="logWeights"/>
+    /// [B,Tq,S+1] and vocabulary logits <paramref name="logits"/> [B,Tq,V]; <paramref name="pointed"/> [B,S] is the
+    /// token each key points at (x_{j+1}). Used by generation and the full forward, not by the training losses.
+    /// </summary>
+    internal static Tensor MixDistribution(Tensor logWeights, Tensor logits, Tensor pointed)
+    {
+        long s = pointed.shape[1], tq = logits.shape[1];
+        var weights = logWeights.exp();
+        var generate = weights[.., .., (int)s..].mul(logits.softmax(-1));                 // a_gen · p_vocab
+        var index = pointed.unsqueeze(1).expand(pointed.shape[0], tq, s);
+        var probs = generate.scatter_add(-1, index, weights[.., .., ..(int)s]);
+        return probs.clamp_min(s_tiny).log();
+    }
+}
