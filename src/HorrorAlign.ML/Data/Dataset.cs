@@ -84,7 +84,8 @@ public sealed class Dataset
 
     /// <summary>
     /// Generates a dataset. Values are split into training and held-out pools (<see cref="DatasetOptions.HeldOutFraction"/>);
-    /// every row's spec is drawn from the training pools, its prompt never seen before in any split. SFT rows get a
+    /// every row's spec is drawn from the training pools (or, for a <see cref="DatasetOptions.FreshValueShare"/> of the
+    /// training rows, built from fresh values), its prompt never seen before in any split. SFT rows get a
     /// chosen story; preference splits get their kinds allocated exactly by <see cref="DatasetOptions.PairKinds"/>
     /// (then shuffled), and each pair is verified by the checks (see <see cref="StoryWriter.TryWritePair"/>); a spec
     /// that cannot yield a valid pair of its kind is skipped for the next draw. All draws come from one
@@ -105,32 +106,38 @@ public sealed class Dataset
         int budget = 100 * (options.SftTrainSize + options.SftValidationSize + options.SftTestSize +
             options.PrefTrainSize + options.PrefValidationSize + options.PrefTestSize) + 1000;
 
+        // Fresh values must never coincide with a pool value, held-out ones included.
+        var poolValues = new HashSet<string>(pools.Values, StringComparer.OrdinalIgnoreCase);
+
         // Draws a spec whose prompt no split has used yet; the prompt is reserved even when the caller then fails to
-        // write it, so it can never turn up in a later split either.
-        (StorySpec Spec, string Prompt) NextSpec()
+        // write it, so it can never turn up in a later split either. With a fresh share, one extra draw per spec
+        // decides between fresh values and the training pools; with share 0 no extra number is drawn, so the output
+        // stays byte-identical to generation without the option.
+        (StorySpec Spec, string Prompt) NextSpec(double freshShare)
         {
             while (budget-- > 0)
             {
-                var spec = training.SampleSpec(rng);
+                bool fresh = freshShare > 0 && rng.NextDouble() < freshShare;
+                var spec = fresh ? FreshValues.Spec(rng, poolValues) : training.SampleSpec(rng);
                 string prompt = spec.ToPrompt();
                 if (usedPrompts.Add(prompt)) return (spec, prompt);
             }
             throw new InvalidOperationException("The value pools cannot supply enough distinct specs for the requested split sizes.");
         }
 
-        List<SftExample> Sft(string idPrefix, int size)
+        List<SftExample> Sft(string idPrefix, int size, double freshShare = 0)
         {
             var rows = new List<SftExample>(size);
             while (rows.Count < size)
             {
-                var (spec, prompt) = NextSpec();
+                var (spec, prompt) = NextSpec(freshShare);
                 if (writer.TryWriteChosen(spec, rng, out string? story))
                     rows.Add(new SftExample($"{idPrefix}-{rows.Count + 1:D4}", prompt, story, spec));
             }
             return rows;
         }
 
-        List<PreferencePair> Pref(string idPrefix, int size)
+        List<PreferencePair> Pref(string idPrefix, int size, double freshShare = 0)
         {
             var kinds = options.PairKinds.Allocate(size);
             int[] order = ValuePools.Shuffled(kinds.Count, rng);
@@ -140,7 +147,7 @@ public sealed class Dataset
                 var kind = kinds[k];
                 while (true)
                 {
-                    var (spec, prompt) = NextSpec();
+                    var (spec, prompt) = NextSpec(freshShare);
                     if (!writer.TryWritePair(spec, kind, rng, out string? chosen, out string? rejected)) continue;
                     rows.Add(new PreferencePair($"{idPrefix}-{rows.Count + 1:D4}", prompt, chosen, rejected, kind, spec));
                     break;
@@ -149,10 +156,10 @@ public sealed class Dataset
             return rows;
         }
 
-        var sftTrain = Sft("sft-train", options.SftTrainSize);
+        var sftTrain = Sft("sft-train", options.SftTrainSize, options.FreshValueShare);
         var sftValidation = Sft("sft-val", options.SftValidationSize);
         var sftTest = Sft("sft-test", options.SftTestSize);
-        var prefTrain = Pref("pref-train", options.PrefTrainSize);
+        var prefTrain = Pref("pref-train", options.PrefTrainSize, options.FreshValueShare);
         var prefValidation = Pref("pref-val", options.PrefValidationSize);
         var prefTest = Pref("pref-test", options.PrefTestSize);
         var heldOut = split is null

@@ -35,11 +35,21 @@ public sealed record DatasetOptions
     /// <summary>Mix of preference pair kinds (default: contrastive 1/7, the six hard kinds sharing the rest).</summary>
     public PairKindMix PairKinds { get; init; } = PairKindMix.Default;
 
+    /// <summary>
+    /// Share of SFT training rows and preference training pairs whose spec is built from fresh, combinatorially
+    /// generated values (<see cref="FreshValues.Spec"/>) instead of the training pools, so a model cannot memorise the
+    /// pools' names, objects, taboos and twists and must copy them from the prompt. Fresh values never equal a pool
+    /// value, held-out ones included. Validation, test and held-out specs always come from the pools. 0 (the default)
+    /// leaves generation exactly as without this option.
+    /// </summary>
+    public double FreshValueShare { get; init; }
+
     /// <summary>Value pools to draw from (default: <see cref="ValuePools.Default"/>).</summary>
     public ValuePools? Pools { get; init; }
 
     /// <summary>Checks the options.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A size is negative or the held-out fraction is outside [0, 1); names the property.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative, the held-out fraction is outside [0, 1) or the
+    /// fresh-value share outside [0, 1]; names the property.</exception>
     public DatasetOptions Validate()
     {
         foreach (var (name, value) in new[]
@@ -55,6 +65,8 @@ public sealed record DatasetOptions
             throw new ArgumentOutOfRangeException(nameof(HeldOutFraction), HeldOutFraction, "HeldOutFraction must be in [0, 1).");
         if (HeldOutFraction == 0 && HeldOutSpecCount > 0)
             throw new ArgumentOutOfRangeException(nameof(HeldOutSpecCount), HeldOutSpecCount, "HeldOutSpecCount must be 0 when HeldOutFraction is 0.");
+        if (!(FreshValueShare >= 0 && FreshValueShare <= 1))
+            throw new ArgumentOutOfRangeException(nameof(FreshValueShare), FreshValueShare, "FreshValueShare must be in [0, 1].");
         ArgumentNullException.ThrowIfNull(PairKinds, nameof(PairKinds));
         return this;
     }
