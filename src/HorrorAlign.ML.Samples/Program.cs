@@ -21,7 +21,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 
         Commands:
           train     [--config tiny|default] [--out DIR] [--seed N] [--data DIR] [--resume [DIR]] [--quiet|--json] [--keep-checkpoints]
-                    [--sft-epochs N --dpo-epochs N --d-model N --layers N --heads N --dropout X --tie-embeddings true|false --lr X
+                    [--sft-epochs N --dpo-epochs N --d-model N --layers N --heads N --dropout X --tie-embeddings true|false --copy-head true|false --lr X
                      --dpo-lr X --beta X --label-smoothing X --batch-size N --dpo-batch-size N --patience N --max-tokens N --threads N
                      --eval-specs N --samples N, data sizes as for `data`, sampling flags for the evaluation]
                     Data -> SFT (early stopping) -> DPO -> evaluate both; writes model.zip, metrics.json, train.log.jsonl, curves.png,
@@ -34,7 +34,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
           bench     [--json FILE] [--threads N] [--quick]
                     Throughput benchmark (GEMM, SFT, DPO, generation) with the PASS/FAIL targets of this project.
           data      --out DIR [--seed N] [--sft-train N --sft-val N --sft-test N --pref-train N --pref-val N --pref-test N]
-                    [--heldout-fraction F --heldout-specs N]
+                    [--heldout-fraction F --heldout-specs N --fresh-share F]
                     Write the template dataset (six JSONL files, held-out specs, stats.json).
         """);
     return args.Length == 0 ? 2 : 0;

@@ -21,6 +21,7 @@ public static class DataCommand
             PrefTestSize = a.Int("pref-test") ?? defaults.PrefTestSize,
             HeldOutFraction = a.Double("heldout-fraction") ?? defaults.HeldOutFraction,
             HeldOutSpecCount = a.Int("heldout-specs") ?? defaults.HeldOutSpecCount,
+            FreshValueShare = a.Double("fresh-share") ?? defaults.FreshValueShare,
         }).Validate();
     }
 

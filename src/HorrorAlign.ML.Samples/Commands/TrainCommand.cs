@@ -43,8 +43,8 @@ public static class TrainCommand
     /// (--quiet, --json, --keep-checkpoints) are not part of a run.</summary>
     private static readonly string[] SettingNames =
     [
-        "config", "data", "seed", "sft-train", "sft-val", "sft-test", "pref-train", "pref-val", "pref-test", "heldout-fraction",
-        "heldout-specs", "d-model", "layers", "heads", "dropout", "tie-embeddings", "max-tokens", "sft-epochs", "lr",
+        "config", "data", "seed", "sft-train", "sft-val", "sft-test", "pref-train", "pref-val", "pref-test", "heldout-fraction", "fresh-share",
+        "heldout-specs", "d-model", "layers", "heads", "dropout", "tie-embeddings", "copy-head", "max-tokens", "sft-epochs", "lr",
         "batch-size", "patience", "eval-interval", "dpo-epochs", "dpo-lr", "dpo-batch-size", "beta", "label-smoothing",
         "threads", "eval-specs", "samples", "temperature", "top-p", "top-k", "repetition-penalty", "max-new-tokens",
     ];
@@ -80,11 +80,12 @@ public static class TrainCommand
             {
                 SftTrainSize = 24, SftValidationSize = 8, SftTestSize = 8,
                 PrefTrainSize = 14, PrefValidationSize = 7, PrefTestSize = 14, HeldOutSpecCount = 3,
+                FreshValueShare = 0.5,
             },
             null,
             new SftOptions
             {
-                Model = new GptConfig { DModel = 32, NHeads = 2, NLayers = 1, MlpRatio = 2, Dropout = 0, ContextLength = 384, TieEmbeddings = true },
+                Model = new GptConfig { DModel = 32, NHeads = 2, NLayers = 1, MlpRatio = 2, Dropout = 0, ContextLength = 384, TieEmbeddings = true, CopyHead = true },
                 MaxTokens = 384, BatchSize = 8, MaxEpochs = 2, LearningRate = 3e-3, WarmupSteps = 2, EvalInterval = 0,
                 EarlyStoppingPatience = 0, CheckpointInterval = 2,
             },
@@ -100,6 +101,7 @@ public static class TrainCommand
             {
                 SftTrainSize = 3072, SftValidationSize = 64, SftTestSize = 64,
                 PrefTrainSize = 384, PrefValidationSize = 64, PrefTestSize = 128, HeldOutSpecCount = 64,
+                FreshValueShare = 0.5,
             },
             null,
             new SftOptions
@@ -132,6 +134,7 @@ public static class TrainCommand
             NHeads = a.Int("heads") ?? p.Sft.Model.NHeads,
             Dropout = a.Double("dropout") ?? p.Sft.Model.Dropout,
             TieEmbeddings = Bool(a, "tie-embeddings") ?? p.Sft.Model.TieEmbeddings,
+            CopyHead = Bool(a, "copy-head") ?? p.Sft.Model.CopyHead,
         };
         int maxTokens = a.Int("max-tokens") ?? p.Sft.MaxTokens;
         if (maxTokens > model.ContextLength) model = model with { ContextLength = maxTokens };

@@ -16,10 +16,12 @@ namespace HorrorAlign.ML.Modeling;
 /// seen in training have untrained embedding/output rows, so the vocabulary head cannot produce them — the pointer can,
 /// because it points at positions, not at rows.
 /// <para>
-/// Keys and queries get the token's embedding besides the hidden state: k_j = W_k h_j + W_ke E[x_j] and
+/// Keys and queries get token embeddings besides the hidden state: k_j = W_k h_j + W_ke E[x_j] + W_kn E[x_{j+1}] and
 /// q_t = W_q h_t + W_qe E[x_t]. Then "continue copying the phrase I am in" is a direct identity match (the token just
 /// written equals the token before the source) that works for any token, trained or not, instead of a circuit the
-/// transformer must first grow (an induction head). W_qe starts equal to W_ke, so the match exists from step one.
+/// transformer must first grow (an induction head); W_qe starts equal to W_ke, so the match exists from step one.
+/// The key also sees the token it would copy (x_{j+1} is already in the context), so the head can learn what is never
+/// copied — without it, copying a value ran on into the line break that ends the value in the prompt.
 /// </para>
 /// </summary>
 public sealed class CopyHead : nn.Module
@@ -29,6 +31,7 @@ public sealed class CopyHead : nn.Module
     private readonly Linear query_token;
     private readonly Linear key;
     private readonly Linear key_token;
+    private readonly Linear key_next;
     private readonly Linear sentinel;
     private readonly Scalar scale;
     private static readonly Scalar s_negativeInfinity = double.NegativeInfinity.ToScalar();
@@ -43,15 +46,20 @@ public sealed class CopyHead : nn.Module
         query_token = nn.Linear(d, dc, hasBias: false);
         key = nn.Linear(d, dc, hasBias: false);
         key_token = nn.Linear(d, dc, hasBias: false);
+        key_next = nn.Linear(d, dc, hasBias: false);
         sentinel = nn.Linear(d, 1, hasBias: true);
         scale = (1.0 / Math.Sqrt(dc)).ToScalar();
         using (no_grad()) query_token.weight!.copy_(key_token.weight!);
         RegisterComponents();
     }
 
-    /// <summary>Keys [B,T,dc] of positions with hidden states h [B,T,D] and token embeddings e [B,T,D]; the key of
-    /// position j points at the token x_{j+1}.</summary>
-    internal Tensor Keys(Tensor hidden, Tensor embeddings) => key.forward(hidden).add_(key_token.forward(embeddings));
+    /// <summary>The part of the keys [B,T,dc] known once position j is read: W_k h_j + W_ke E[x_j]. Generation caches it,
+    /// because the token a key points at (x_{j+1}) arrives one step later.</summary>
+    internal Tensor PartialKeys(Tensor hidden, Tensor embeddings) => key.forward(hidden).add_(key_token.forward(embeddings));
+
+    /// <summary>Full keys [B,S,dc]: the partial keys plus the embedding of the token each key points at (E[x_{j+1}],
+    /// [B,S,D]; the last position's is a placeholder, never visible).</summary>
+    internal Tensor Keys(Tensor partialKeys, Tensor pointedEmbeddings) => partialKeys.add(key_next.forward(pointedEmbeddings));
 
     /// <summary>
     /// Log pointer weights [B,Tq,S+1] of queries at positions <paramref name="queryStart"/>.. (hidden/embeddings

@@ -62,9 +62,8 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
     {
         var hidden = ForwardHidden(ids);
         if (copy_head is null) return Head(hidden);
-        var embeddings = token_embedding.forward(ids);
-        var logWeights = copy_head.LogWeights(hidden, embeddings, copy_head.Keys(hidden, embeddings), queryStart: 0);
-        return CopyHead.MixDistribution(logWeights, Head(hidden), PointedTokens(ids));
+        var (logWeights, pointed) = CopyWeights(copy_head, hidden, ids);
+        return CopyHead.MixDistribution(logWeights, Head(hidden), pointed);
     }
 
     /// <summary>
@@ -83,9 +82,17 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
         var selected = hidden.reshape(b * t, -1).index_select(0, flat);                   // [N,D]
         var vocab = Head(selected).log_softmax(-1).gather(1, targets.unsqueeze(1)).squeeze(1);
         if (copy_head is null) return vocab;
+        var (logWeights, pointed) = CopyWeights(copy_head, hidden, ids);
+        return CopyHead.MixTargetLogProbs(logWeights.reshape(b * t, -1), pointed, flat, flat.div(t, rounding_mode: RoundingMode.floor), targets, vocab);
+    }
+
+    /// <summary>Log pointer weights [B,T,T+1] of every position of a whole batch, and what each key points at [B,T].</summary>
+    private (Tensor LogWeights, Tensor Pointed) CopyWeights(CopyHead head, Tensor hidden, Tensor ids)
+    {
         var embeddings = token_embedding.forward(ids);
-        var logWeights = copy_head.LogWeights(hidden, embeddings, copy_head.Keys(hidden, embeddings), queryStart: 0);
-        return CopyHead.MixTargetLogProbs(logWeights.reshape(b * t, -1), PointedTokens(ids), flat, flat.div(t, rounding_mode: RoundingMode.floor), targets, vocab);
+        var pointed = PointedTokens(ids);
+        var keys = head.Keys(head.PartialKeys(hidden, embeddings), token_embedding.forward(pointed));
+        return (head.LogWeights(hidden, embeddings, keys, queryStart: 0), pointed);
     }
 
     /// <summary>
@@ -102,12 +109,13 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
         if (copy_head is null) return logits.squeeze(1).squeeze(0);
 
         var embeddings = token_embedding.forward(ids);
-        var (keys, allIds) = cache is null
-            ? (copy_head.Keys(hidden, embeddings), ids)
-            : cache.AppendCopy(past, copy_head.Keys(hidden, embeddings), ids);
+        var partial = copy_head.PartialKeys(hidden, embeddings);
+        var (allPartial, allIds) = cache is null ? (partial, ids) : cache.AppendCopy(past, partial, ids);
+        var pointed = PointedTokens(allIds);
+        var keys = copy_head.Keys(allPartial, token_embedding.forward(pointed));
         int position = (int)allIds.shape[1] - 1;
         var logWeights = copy_head.LogWeights(last, embeddings.narrow(1, embeddings.shape[1] - 1, 1), keys, queryStart: position);
-        return CopyHead.MixDistribution(logWeights, logits, PointedTokens(allIds)).squeeze(1).squeeze(0);
+        return CopyHead.MixDistribution(logWeights, logits, pointed).squeeze(1).squeeze(0);
     }
 
     /// <summary>The token each position's copy key points at: x_{j+1} (the last position's is a placeholder, never visible).</summary>

@@ -13,7 +13,7 @@ public sealed class KvCache : IDisposable
 {
     private readonly Tensor[] keys;
     private readonly Tensor[] values;
-    private readonly Tensor? copyKeys; // [B, capacity, copyDim] keys of the copy head, when the model has one
+    private readonly Tensor? copyKeys; // [B, capacity, copyDim] partial keys of the copy head, when the model has one
     private readonly Tensor? copyIds;  // [B, capacity] the ids read so far (what the copy keys point past)
     private bool disposed;
 
@@ -64,7 +64,7 @@ public sealed class KvCache : IDisposable
 
     internal void Advance(int newTokens) => Length += newTokens;
 
-    /// <summary>Writes the copy-head keys [B,T,dc] and ids [B,T] of the new positions at <paramref name="start"/>.. and
+    /// <summary>Writes the copy-head partial keys [B,T,dc] and ids [B,T] of the new positions at <paramref name="start"/>.. and
     /// returns views of all of them so far ([B,start+T,dc], [B,start+T]).</summary>
     internal (Tensor Keys, Tensor Ids) AppendCopy(int start, Tensor keys, Tensor ids)
     {

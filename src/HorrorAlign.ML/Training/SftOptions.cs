@@ -19,12 +19,13 @@ public sealed record SftOptions : TrainingOptions
     /// Shape of a freshly built model (ignored when training starts from an existing model). VocabSize is replaced by
     /// the vocabulary's size; ContextLength must be at least <see cref="TrainingOptions.MaxTokens"/>. Default: the shape
     /// of <c>horroralign train</c>'s default run — d_model 128, 4 heads, 4 blocks, MLP ×4, no dropout, context 384, tied
-    /// embeddings (an output row that is also the input row is what lets the model copy names from the prompt), fused
-    /// attention (about 0.8M parameters plus the embeddings).
+    /// embeddings, fused attention and a <see cref="CopyHead"/> (the pointer that lets stories repeat spec values the
+    /// model never saw in training); about 0.8M parameters plus the embeddings.
     /// </summary>
     public GptConfig Model { get; init; } = new()
     {
         DModel = 128, NHeads = 4, NLayers = 4, MlpRatio = 4, Dropout = 0, ContextLength = 384, TieEmbeddings = true, FusedAttention = true,
+        CopyHead = true,
     };
 
     /// <summary>Id space of a freshly built model. Default <see cref="SftVocabulary.Compact"/>.</summary>

@@ -9,15 +9,16 @@ public class TokenGeneratorTests
 {
     private static readonly int[] Prompt = [3, 17, 8, 8, 41, 5, 22];
 
-    private static GptModel Model(bool fused = false, double dropout = 0, int context = 64, bool copy = false)
-        => TinyModels.Create(TinyModels.Config(vocab: 50, dModel: 32, heads: 4, context: context, fused: fused, dropout: dropout, copy: copy), seed: 9);
+    private static GptModel Model(bool fused = false, double dropout = 0, int context = 64, bool copy = false, int seed = 9)
+        => TinyModels.Create(TinyModels.Config(vocab: 50, dModel: 32, heads: 4, context: context, fused: fused, dropout: dropout, copy: copy), seed);
 
     [Fact]
     public void CachedAndUncachedGreedyDecodingGiveIdenticalTokens()
     {
-        foreach (var (fused, copy) in new[] { (false, false), (true, false), (true, true) })
+        // (An untrained copy model under greedy decoding tends to copy one token forever; seed 4 does not.)
+        foreach (var (fused, copy, seed) in new[] { (false, false, 9), (true, false, 9), (true, true, 4) })
         {
-            var model = Model(fused, copy: copy);
+            var model = Model(fused, copy: copy, seed: seed);
             var options = new SamplingOptions { Temperature = 0, MaxNewTokens = 40 };
             var cached = TokenGenerator.Generate(model, Prompt, options, eosId: null);
             var uncached = TokenGenerator.Generate(model, Prompt, options with { UseKvCache = false }, eosId: null);
