@@ -45,7 +45,7 @@ public static class TrainCommand
     [
         "config", "data", "seed", "sft-train", "sft-val", "sft-test", "pref-train", "pref-val", "pref-test", "heldout-fraction", "fresh-share",
         "heldout-specs", "d-model", "layers", "heads", "dropout", "tie-embeddings", "copy-head", "max-tokens", "sft-epochs", "lr",
-        "batch-size", "patience", "eval-interval", "dpo-epochs", "dpo-lr", "dpo-batch-size", "beta", "label-smoothing",
+        "batch-size", "patience", "eval-interval", "dpo-epochs", "dpo-lr", "dpo-batch-size", "beta", "label-smoothing", "rpo-alpha",
         "threads", "eval-specs", "samples", "temperature", "top-p", "top-k", "repetition-penalty", "max-new-tokens",
     ];
 
@@ -113,7 +113,7 @@ public static class TrainCommand
             new DpoOptions
             {
                 MaxTokens = 384, BatchSize = 8, MaxEpochs = 2, LearningRate = 1e-4, WarmupSteps = 10, EvalInterval = 24,
-                EarlyStoppingPatience = 3, CheckpointInterval = 24, Beta = 0.1,
+                EarlyStoppingPatience = 3, CheckpointInterval = 24, Beta = 0.1, RpoAlpha = 1.0,
             },
             new ModelEvaluationOptions { Sampling = new SamplingOptions(), MaxTokens = 384, BatchSize = 16 },
             EvalSpecs: 64, Samples: 5, Threads: 1),
@@ -157,6 +157,7 @@ public static class TrainCommand
             BatchSize = a.Int("dpo-batch-size") ?? p.Dpo.BatchSize,
             Beta = a.Double("beta") ?? p.Dpo.Beta,
             LabelSmoothing = a.Double("label-smoothing") ?? p.Dpo.LabelSmoothing,
+            RpoAlpha = a.Double("rpo-alpha") ?? p.Dpo.RpoAlpha,
             Seed = seed ?? p.Dpo.Seed,
         };
         var sampling = GenerateCommand.ReadSampling(a, p.Evaluation.Sampling with { Seed = seed ?? p.Evaluation.Sampling.Seed }, readSeed: false);

@@ -23,6 +23,14 @@ namespace HorrorAlign.ML.Modeling;
 /// The key also sees the token it would copy (x_{j+1} is already in the context), so the head can learn what is never
 /// copied — without it, copying a value ran on into the line break that ends the value in the prompt.
 /// </para>
+/// <para>
+/// A learned similarity is not exact enough for held-out values, whose embeddings never trained: a first default run
+/// looped ("Irenenenene", "for directions for directions"). So the scores also get two exact-match features, each
+/// weighted per query by a learned function of h_t: [x_j = x_t] (key j holds the token just written) and
+/// [x_j = x_t ∧ x_{j-1} = x_{t-1}] (…and the one before it, which tells the "a" of the taboo from the "a" of the
+/// setting). Continuing a copy is then a lookup, for any token; ending it is the key_next term steering away from the
+/// line break, which leaves the sentinel.
+/// </para>
 /// </summary>
 public sealed class CopyHead : nn.Module
 {
@@ -33,6 +41,7 @@ public sealed class CopyHead : nn.Module
     private readonly Linear key_token;
     private readonly Linear key_next;
     private readonly Linear sentinel;
+    private readonly Linear match_weights; // h_t → weights of the unigram and bigram exact-match features
     private readonly Scalar scale;
     private static readonly Scalar s_negativeInfinity = double.NegativeInfinity.ToScalar();
     private static readonly Scalar s_tiny = 1e-30.ToScalar();
@@ -48,8 +57,14 @@ public sealed class CopyHead : nn.Module
         key_token = nn.Linear(d, dc, hasBias: false);
         key_next = nn.Linear(d, dc, hasBias: false);
         sentinel = nn.Linear(d, 1, hasBias: true);
+        match_weights = nn.Linear(d, 2, hasBias: true);
         scale = (1.0 / Math.Sqrt(dc)).ToScalar();
-        using (no_grad()) query_token.weight!.copy_(key_token.weight!);
+        using (no_grad())
+        {
+            query_token.weight!.copy_(key_token.weight!);
+            // Start by preferring exact continuations (the weights are otherwise free to learn when not to).
+            match_weights.bias!.fill_(1.0);
+        }
         RegisterComponents();
     }
 
@@ -65,12 +80,23 @@ public sealed class CopyHead : nn.Module
     /// Log pointer weights [B,Tq,S+1] of queries at positions <paramref name="queryStart"/>.. (hidden/embeddings
     /// [B,Tq,D]) over the keys of positions 0..S-1 [B,S,dc]: the last entry is the sentinel (generate). A query at
     /// position t sees keys j &lt; t only, since the key of j points at x_{j+1}, which must already be known.
+    /// <paramref name="ids"/> [B,S] are the tokens of positions 0..S-1 (queries included), for the exact-match features.
     /// </summary>
-    internal Tensor LogWeights(Tensor hidden, Tensor embeddings, Tensor keys, int queryStart)
+    internal Tensor LogWeights(Tensor hidden, Tensor embeddings, Tensor keys, Tensor ids, int queryStart)
     {
-        long tq = hidden.shape[1], s = keys.shape[1];
+        long b = ids.shape[0], tq = hidden.shape[1], s = keys.shape[1];
         var q = query.forward(hidden).add_(query_token.forward(embeddings));
         var scores = q.matmul(keys.transpose(1, 2)).mul_(scale);                            // [B,Tq,S]
+
+        // Exact matches: key token = query token, and also key's previous token = query's previous token.
+        var previous = cat([full(b, 1, -1L, dtype: ScalarType.Int64, device: ids.device), ids[.., ..^1]], 1);
+        var queryIds = ids.narrow(1, queryStart, tq).unsqueeze(2);                           // [B,Tq,1]
+        var queryPrevious = previous.narrow(1, queryStart, tq).unsqueeze(2);
+        var unigram = ids.unsqueeze(1).eq(queryIds);                                         // [B,Tq,S]
+        var bigram = unigram.logical_and(previous.unsqueeze(1).eq(queryPrevious));
+        var w = match_weights.forward(hidden);                                               // [B,Tq,2]
+        scores = scores + unigram.to_type(scores.dtype) * w[.., .., ..1] + bigram.to_type(scores.dtype) * w[.., .., 1..];
+
         // Key j is visible to the query at position queryStart+i when j < queryStart+i.
         var future = ones([tq, s], ScalarType.Bool, scores.device).triu(queryStart);         // true where j >= t
         scores = scores.masked_fill(future, s_negativeInfinity);

@@ -92,7 +92,7 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
         var embeddings = token_embedding.forward(ids);
         var pointed = PointedTokens(ids);
         var keys = head.Keys(head.PartialKeys(hidden, embeddings), token_embedding.forward(pointed));
-        return (head.LogWeights(hidden, embeddings, keys, queryStart: 0), pointed);
+        return (head.LogWeights(hidden, embeddings, keys, ids, queryStart: 0), pointed);
     }
 
     /// <summary>
@@ -114,7 +114,7 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
         var pointed = PointedTokens(allIds);
         var keys = copy_head.Keys(allPartial, token_embedding.forward(pointed));
         int position = (int)allIds.shape[1] - 1;
-        var logWeights = copy_head.LogWeights(last, embeddings.narrow(1, embeddings.shape[1] - 1, 1), keys, queryStart: position);
+        var logWeights = copy_head.LogWeights(last, embeddings.narrow(1, embeddings.shape[1] - 1, 1), keys, allIds, queryStart: position);
         return CopyHead.MixDistribution(logWeights, logits, pointed).squeeze(1).squeeze(0);
     }
 

@@ -54,13 +54,20 @@ internal sealed class DpoObjective : ITrainingObjective
         int n = indices.Count;
         var (ids, mask) = Batching.Pad(Rows(pairs, indices));
 
-        var policy = CompletionLoss.Compute(model, ids, mask).SumLogProbs;
+        var logProbs = CompletionLoss.Compute(model, ids, mask);
+        var policy = logProbs.SumLogProbs;
         var policyChosen = policy.narrow(0, 0, n);
         var policyRejected = policy.narrow(0, n, n);
         var (refChosen, refRejected) = ReferenceLogProbs(split, indices, ids, mask);
 
         var dpo = DpoLoss.Compute(policyChosen, policyRejected, refChosen, refRejected, _options.LossType, _options.Beta, _options.LabelSmoothing);
         var summedLoss = dpo.Loss * n;
+        if (_options.RpoAlpha > 0)
+        {
+            // RPO: + α · per-token NLL of each chosen response (summed over pairs, like the DPO term).
+            var chosenTokens = logProbs.TokenCounts.narrow(0, 0, n).clamp_min(1);
+            summedLoss = summedLoss - (policyChosen / chosenTokens).sum() * _options.RpoAlpha;
+        }
 
         // Sums over pairs; the trainer divides by the pair count over whatever it aggregates (step, window, eval set).
         using var noGrad = no_grad();

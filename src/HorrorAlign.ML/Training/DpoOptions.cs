@@ -23,6 +23,13 @@ public sealed record DpoOptions : TrainingOptions
     /// the original used 0.05.</summary>
     public double LabelSmoothing { get; init; }
 
+    /// <summary>
+    /// Weight α of a negative log-likelihood term on the CHOSEN responses (per-token mean, as TRL's <c>rpo_alpha</c>;
+    /// Pang et al. 2024): loss = DPO + α·NLL(chosen). Plain DPO can raise the margin by pushing BOTH responses down, and
+    /// on this task that measurably hurt generation; the NLL term keeps the chosen stories likely. Default 0 (plain DPO).
+    /// </summary>
+    public double RpoAlpha { get; init; }
+
     /// <summary>Compute the frozen reference's log-probs of every pair once before training (train and validation sets,
     /// under no_grad), removing one forward pass per step. false = run the reference on each batch (in its own dispose
     /// scope so its activations are freed at once). Default true.</summary>
@@ -39,5 +46,6 @@ public sealed record DpoOptions : TrainingOptions
         Require(double.IsFinite(Beta) && Beta > 0, nameof(Beta), $"must be a positive number (got {Beta}).");
         Require(Enum.IsDefined(LossType), nameof(LossType), $"has unknown value {LossType}.");
         Require(LabelSmoothing is >= 0 and < 0.5, nameof(LabelSmoothing), $"must be in [0, 0.5) (got {LabelSmoothing}).");
+        Require(double.IsFinite(RpoAlpha) && RpoAlpha >= 0, nameof(RpoAlpha), $"must be a non-negative number (got {RpoAlpha}).");
     }
 }

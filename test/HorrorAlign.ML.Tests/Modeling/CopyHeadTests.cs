@@ -57,7 +57,8 @@ public class CopyHeadTests
         var copy = TinyModels.Create(TinyModels.Config(copy: true));
         Assert.DoesNotContain(plain.state_dict().Keys, k => k.StartsWith("copy_head.", StringComparison.Ordinal));
         Assert.Equal(
-            ["copy_head.key.weight", "copy_head.key_next.weight", "copy_head.key_token.weight", "copy_head.query.weight", "copy_head.query_token.weight",
+            ["copy_head.key.weight", "copy_head.key_next.weight", "copy_head.key_token.weight", "copy_head.match_weights.bias", "copy_head.match_weights.weight",
+             "copy_head.query.weight", "copy_head.query_token.weight",
              "copy_head.sentinel.bias", "copy_head.sentinel.weight"],
             copy.state_dict().Keys.Where(k => k.StartsWith("copy_head.", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
     }
