@@ -41,6 +41,36 @@ public class DpoTrainingTests
     }
 
     [Fact]
+    public void RpoAddsAlphaTimesTheChosenPerTokenNllToTheFirstStepLoss()
+    {
+        using var sft = SftModel();
+        var (train, validation) = TrainingFixtures.Pairs();
+        // One step over one batch that holds every pair, so the step's NLL is the mean over all training pairs.
+        var options = TrainingFixtures.DpoOptions() with { MaxSteps = 1, BatchSize = train.Count };
+        var plain = StoryTraining.RunDpo(sft, train, validation, options);
+        var rpo = StoryTraining.RunDpo(sft, train, validation, options with { RpoAlpha = 0.5 });
+        plain.Model.Dispose();
+        rpo.Model.Dispose();
+
+        // Step 1: policy == reference, so the DPO term is log 2; the batch mean of -logp(chosen)/tokens is the NLL.
+        var first = plain.TrainingLog.First().Values;
+        Assert.Equal(Math.Log(2), first[MetricNames.Loss], 5);
+        double nll = PerTokenChosenNll(sft, options.MaxTokens, train);
+        Assert.Equal(Math.Log(2) + 0.5 * nll, rpo.TrainingLog.First().Values[MetricNames.Loss], 4);
+    }
+
+    private static double PerTokenChosenNll(HorrorAlign.ML.Persistence.StoryModel model, int maxTokens, IReadOnlyList<PreferenceSample> pairs)
+    {
+        var encoder = new HorrorAlign.ML.Tokenization.CompletionEncoder(model.Vocabulary, maxTokens);
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        using var noGrad = TorchSharp.torch.no_grad();
+        var rows = pairs.Select(p => encoder.Encode(p.Prompt, p.Chosen)).ToArray();
+        var (ids, mask) = Batching.Pad(rows);
+        var lp = HorrorAlign.ML.Losses.CompletionLoss.Compute(model.Model, ids, mask);
+        return (-(lp.SumLogProbs / lp.TokenCounts)).mean().item<float>();
+    }
+
+    [Fact]
     public void DpoLogsEveryTrlMetricAndItsEvalTwin()
     {
         using var sft = SftModel();
