@@ -45,7 +45,8 @@ public static class TokenGenerator
         var context = promptIds.Select(id => (long)id).ToList(); // the no-cache path re-reads all of it
         var device = model.WeightsDevice;
 
-        NextLogits(model, device, context.ToArray(), cache, logits);
+        int promptLength = promptIds.Count; // the copy head copies from the prompt only
+        NextLogits(model, device, context.ToArray(), cache, logits, promptLength);
         while (true)
         {
             int token = sampler.Next(logits);
@@ -57,17 +58,17 @@ public static class TokenGenerator
             if (context.Count >= config.ContextLength) return new GenerationResult(generated, GenerationStopReason.ContextFull);
 
             context.Add(token);
-            NextLogits(model, device, cache is null ? context.ToArray() : [token], cache, logits);
+            NextLogits(model, device, cache is null ? context.ToArray() : [token], cache, logits, promptLength);
         }
     }
 
     /// <summary>Runs <paramref name="ids"/> (the new tokens with a cache, the whole context without) and copies the
     /// last position's logits into <paramref name="logits"/>.</summary>
-    private static void NextLogits(GptModel model, Device device, long[] ids, KvCache? cache, float[] logits)
+    private static void NextLogits(GptModel model, Device device, long[] ids, KvCache? cache, float[] logits, int promptLength)
     {
         using var scope = NewDisposeScope();
         var input = tensor(ids, [1, ids.Length], device: device);
-        var last = model.NextTokenLogits(input, cache); // [V]: the head at the last position only
+        var last = model.NextTokenLogits(input, cache, promptLength); // [V]: the head at the last position only
         if (last.dtype != ScalarType.Float32) last = last.to_type(ScalarType.Float32);
         if (last.device_type != DeviceType.CPU) last = last.cpu();
         last.data<float>().CopyTo(logits);

@@ -46,10 +46,24 @@ public static class CompletionLoss
         var targets = ids.reshape(-1).index_select(0, flat + 1);       // token at position+1 of the same row
         var weights = targetMask.reshape(-1).index_select(0, rows * (t - 1) + positions);
 
-        // The head at N positions only (and the copy head's mixture, when the model has one).
-        var targetLogProbs = model.TargetLogProbs(hidden, ids, flat, targets) * weights;
+        // The head at N positions only (and the copy head's mixture, when the model has one, copying from the prompt:
+        // the tokens before each row's first supervised target).
+        var targetLogProbs = model.TargetLogProbs(hidden, ids, flat, targets, PromptLengths(lossMask)) * weights;
         var sums = zeros(b, dtype: targetLogProbs.dtype, device: targetLogProbs.device).index_add(0, rows, targetLogProbs, 1);
         return new CompletionLogProbs(sums, targetMask.sum(-1));
+    }
+
+    /// <summary>
+    /// Per-row prompt length [B] int64: the index of the first supervised target (lossMask[:,0] is ignored, so a row
+    /// supervised from token 1 has a 1-token prompt; a row without any target gets T).
+    /// </summary>
+    public static Tensor PromptLengths(Tensor lossMask)
+    {
+        ArgumentNullException.ThrowIfNull(lossMask);
+        long t = lossMask.shape[1];
+        var supervised = lossMask[.., 1..].ne(0);
+        var first = supervised.to_type(ScalarType.Int64).argmax(1) + 1;
+        return where(supervised.any(1), first, full_like(first, t));
     }
 
     /// <summary>log p(target) at every position of the full logits, and the target mask (both [B,T-1]).</summary>

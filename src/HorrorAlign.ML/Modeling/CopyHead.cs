@@ -81,8 +81,10 @@ public sealed class CopyHead : nn.Module
     /// [B,Tq,D]) over the keys of positions 0..S-1 [B,S,dc]: the last entry is the sentinel (generate). A query at
     /// position t sees keys j &lt; t only, since the key of j points at x_{j+1}, which must already be known.
     /// <paramref name="ids"/> [B,S] are the tokens of positions 0..S-1 (queries included), for the exact-match features.
+    /// With <paramref name="sourceLengths"/> [B], row b may only copy its first sourceLengths[b] tokens: key j is
+    /// visible only when x_{j+1} lies among them.
     /// </summary>
-    internal Tensor LogWeights(Tensor hidden, Tensor embeddings, Tensor keys, Tensor ids, int queryStart)
+    internal Tensor LogWeights(Tensor hidden, Tensor embeddings, Tensor keys, Tensor ids, int queryStart, Tensor? sourceLengths = null)
     {
         long b = ids.shape[0], tq = hidden.shape[1], s = keys.shape[1];
         var q = query.forward(hidden).add_(query_token.forward(embeddings));
@@ -100,6 +102,11 @@ public sealed class CopyHead : nn.Module
         // Key j is visible to the query at position queryStart+i when j < queryStart+i.
         var future = ones([tq, s], ScalarType.Bool, scores.device).triu(queryStart);         // true where j >= t
         scores = scores.masked_fill(future, s_negativeInfinity);
+        if (sourceLengths is not null)
+        {
+            var outside = arange(1, s + 1, dtype: ScalarType.Int64, device: ids.device).unsqueeze(0).ge(sourceLengths.unsqueeze(1)); // [B,S]
+            scores = scores.masked_fill(outside.unsqueeze(1), s_negativeInfinity);
+        }
         return cat([scores, sentinel.forward(hidden)], -1).log_softmax(-1);               // sentinel keeps a row finite
     }
 

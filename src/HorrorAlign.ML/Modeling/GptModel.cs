@@ -58,11 +58,18 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
 
     /// <summary>ids [B,T] int64 → logits [B,T,V]. With a <see cref="GptConfig.CopyHead"/> these are the log-probabilities
     /// of the copy/generate mixture (already normalised, so log_softmax leaves them unchanged).</summary>
-    public override Tensor forward(Tensor ids)
+    public override Tensor forward(Tensor ids) => Logits(ids, sourceLengths: null);
+
+    /// <summary>
+    /// ids [B,T] → logits [B,T,V] (log-probabilities with a copy head), where row b's copy head may only copy its first
+    /// <paramref name="sourceLengths"/>[b] tokens (the prompt: values are copied from the spec, not from the story
+    /// written so far); null lets it copy any earlier token.
+    /// </summary>
+    public Tensor Logits(Tensor ids, Tensor? sourceLengths)
     {
         var hidden = ForwardHidden(ids);
         if (copy_head is null) return Head(hidden);
-        var (logWeights, pointed) = CopyWeights(copy_head, hidden, ids);
+        var (logWeights, pointed) = CopyWeights(copy_head, hidden, ids, sourceLengths);
         return CopyHead.MixDistribution(logWeights, Head(hidden), pointed);
     }
 
@@ -70,9 +77,10 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
     /// log p(next token = <paramref name="targets"/>[n]) at N selected positions of a batch, given its hidden states
     /// [B,T,D] (from <see cref="ForwardHidden"/>) and ids [B,T]; <paramref name="flat"/> [N] holds row·T + position.
     /// The output layer runs at the N positions only (it is most of the cost at a large vocabulary); the copy head,
-    /// when present, scores every earlier position of the row.
+    /// when present, scores every earlier position of the row, or only row b's first <paramref name="sourceLengths"/>[b]
+    /// tokens when given (see <see cref="Logits"/>).
     /// </summary>
-    public Tensor TargetLogProbs(Tensor hidden, Tensor ids, Tensor flat, Tensor targets)
+    public Tensor TargetLogProbs(Tensor hidden, Tensor ids, Tensor flat, Tensor targets, Tensor? sourceLengths = null)
     {
         ArgumentNullException.ThrowIfNull(hidden);
         ArgumentNullException.ThrowIfNull(ids);
@@ -82,25 +90,26 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
         var selected = hidden.reshape(b * t, -1).index_select(0, flat);                   // [N,D]
         var vocab = Head(selected).log_softmax(-1).gather(1, targets.unsqueeze(1)).squeeze(1);
         if (copy_head is null) return vocab;
-        var (logWeights, pointed) = CopyWeights(copy_head, hidden, ids);
+        var (logWeights, pointed) = CopyWeights(copy_head, hidden, ids, sourceLengths);
         return CopyHead.MixTargetLogProbs(logWeights.reshape(b * t, -1), pointed, flat, flat.div(t, rounding_mode: RoundingMode.floor), targets, vocab);
     }
 
     /// <summary>Log pointer weights [B,T,T+1] of every position of a whole batch, and what each key points at [B,T].</summary>
-    private (Tensor LogWeights, Tensor Pointed) CopyWeights(CopyHead head, Tensor hidden, Tensor ids)
+    private (Tensor LogWeights, Tensor Pointed) CopyWeights(CopyHead head, Tensor hidden, Tensor ids, Tensor? sourceLengths)
     {
         var embeddings = token_embedding.forward(ids);
         var pointed = PointedTokens(ids);
         var keys = head.Keys(head.PartialKeys(hidden, embeddings), token_embedding.forward(pointed));
-        return (head.LogWeights(hidden, embeddings, keys, ids, queryStart: 0), pointed);
+        return (head.LogWeights(hidden, embeddings, keys, ids, queryStart: 0, sourceLengths), pointed);
     }
 
     /// <summary>
     /// Runs the NEW tokens <paramref name="ids"/> [1,T] (the whole context without a cache) and returns the next-token
     /// logits [V] at the last position (log-probabilities with a copy head). With a cache, the copy head's keys and
-    /// the ids are appended to it as well.
+    /// the ids are appended to it as well. <paramref name="sourceLength"/>: how many leading tokens of the whole context
+    /// the copy head may copy (the prompt's length); null = all.
     /// </summary>
-    public Tensor NextTokenLogits(Tensor ids, KvCache? cache = null)
+    public Tensor NextTokenLogits(Tensor ids, KvCache? cache = null, int? sourceLength = null)
     {
         int past = cache?.Length ?? 0;
         var hidden = ForwardHidden(ids, cache);
@@ -114,7 +123,8 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
         var pointed = PointedTokens(allIds);
         var keys = copy_head.Keys(allPartial, token_embedding.forward(pointed));
         int position = (int)allIds.shape[1] - 1;
-        var logWeights = copy_head.LogWeights(last, embeddings.narrow(1, embeddings.shape[1] - 1, 1), keys, allIds, queryStart: position);
+        var lengths = sourceLength is int n ? full(allIds.shape[0], (long)n, dtype: ScalarType.Int64, device: allIds.device) : null;
+        var logWeights = copy_head.LogWeights(last, embeddings.narrow(1, embeddings.shape[1] - 1, 1), keys, allIds, queryStart: position, lengths);
         return CopyHead.MixDistribution(logWeights, logits, pointed).squeeze(1).squeeze(0);
     }
 

@@ -43,8 +43,11 @@ public class CompletionLossTests
             0, 1, 1, 1, 1, 1, 1, 1, 1, 1,
         }, [3, 10]);
 
-        var full = CompletionLoss.SequenceLogProbs(model.forward(ids), ids, mask);
-        var fullLoss = CompletionLoss.MaskedCrossEntropy(model.forward(ids), ids, mask);
+        // Prompt lengths 4, 2, 1: a copy head copies from those tokens only, in both paths.
+        var prompts = CompletionLoss.PromptLengths(mask);
+        Assert.Equal([4L, 2L, 1L], prompts.data<long>().ToArray());
+        var full = CompletionLoss.SequenceLogProbs(model.Logits(ids, prompts), ids, mask);
+        var fullLoss = CompletionLoss.MaskedCrossEntropy(model.Logits(ids, prompts), ids, mask);
         fullLoss.backward();
         var fullGrads = model.parameters().Select(p => p.grad!.clone()).ToList();
         model.zero_grad();

@@ -40,6 +40,29 @@ public class CopyHeadTests
     }
 
     [Fact]
+    public void WithASourceLengthItCopiesFromThePromptOnlyAndTheCacheAgrees()
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var model = CopyModel(sentinelBias: -40);
+        long[] row = [3, 11, 7, 11, 25, 9, 3, 30];
+        var ids = TinyModels.Ids(row);
+        var logits = model.Logits(ids, tensor(new long[] { 4 }))[0];                      // prompt = 3 11 7 11
+        var probs = logits.exp();
+        for (int t = 1; t < row.Length; t++)
+        {
+            var followers = row[1..(Math.Min(t, 3) + 1)].Distinct().ToArray();           // x_1..x_min(t,3)
+            float mass = probs[t].index_select(0, tensor(followers)).sum().item<float>();
+            Assert.True(mass > 0.999f, $"position {t}: prompt copy mass {mass}");
+        }
+
+        using var cache = model.CreateCache(1);
+        Assert.True(model.NextTokenLogits(ids[.., ..4], cache, sourceLength: 4).allclose(logits[3], 1e-4, 1e-5));
+        for (int t = 4; t < row.Length; t++)
+            Assert.True(model.NextTokenLogits(ids[.., t..(t + 1)], cache, sourceLength: 4).allclose(logits[t], 1e-4, 1e-5), $"position {t}");
+    }
+
+    [Fact]
     public void ADominantSentinelGivesThePlainVocabularyModel()
     {
         using var scope = NewDisposeScope();
