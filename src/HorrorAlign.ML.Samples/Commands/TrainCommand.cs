@@ -30,6 +30,8 @@ public static class TrainCommand
     public const string RunFile = "run.json";
     /// <summary>The data folder of a run.</summary>
     public const string DataFolder = "data";
+    /// <summary>The on-policy DPO pairs, in the data folder (see <see cref="OnPolicyPairs"/>).</summary>
+    public const string OnPolicyFile = "dpo_on_policy.jsonl";
     /// <summary>The checkpoint folder of a run (removed when the run completes, unless --keep-checkpoints).</summary>
     public const string CheckpointFolder = "checkpoints";
     /// <summary>The DPO model, an ML.NET zip.</summary>
@@ -46,7 +48,7 @@ public static class TrainCommand
         "config", "data", "seed", "sft-train", "sft-val", "sft-test", "pref-train", "pref-val", "pref-test", "heldout-fraction", "fresh-share",
         "heldout-specs", "d-model", "layers", "heads", "dropout", "tie-embeddings", "copy-head", "max-tokens", "sft-epochs", "lr",
         "batch-size", "patience", "eval-interval", "dpo-epochs", "dpo-lr", "dpo-batch-size", "beta", "label-smoothing", "rpo-alpha",
-        "threads", "eval-specs", "samples", "temperature", "top-p", "top-k", "repetition-penalty", "max-new-tokens",
+        "threads", "eval-specs", "samples", "on-policy-specs", "temperature", "top-p", "top-k", "repetition-penalty", "max-new-tokens",
     ];
 
     /// <summary>Everything a run needs, resolved from a preset and the overrides.</summary>
@@ -59,8 +61,10 @@ public static class TrainCommand
     /// <param name="EvalSpecs">How many held-out specs to write and check stories for.</param>
     /// <param name="Samples">How many specs samples.md shows.</param>
     /// <param name="Threads">torch intra-op threads for the run (0 = leave torch's default).</param>
+    /// <param name="OnPolicySpecs">How many preference-training specs the SFT model writes a story for before DPO; each
+    /// story that fails a check becomes an extra DPO pair (its rejected side). 0 = template pairs only.</param>
     public sealed record Settings(string Config, DatasetOptions Dataset, string? DataDirectory, SftOptions Sft, DpoOptions Dpo,
-        ModelEvaluationOptions Evaluation, int EvalSpecs, int Samples, int Threads);
+        ModelEvaluationOptions Evaluation, int EvalSpecs, int Samples, int Threads, int OnPolicySpecs);
 
     /// <summary>
     /// The presets. <c>tiny</c>: a 1-layer, 32-wide model on a few dozen examples, for CI (seconds). <c>default</c>:
@@ -95,7 +99,7 @@ public static class TrainCommand
                 EarlyStoppingPatience = 0, CheckpointInterval = 1,
             },
             new ModelEvaluationOptions { Sampling = new SamplingOptions { MaxNewTokens = 40 }, MaxTokens = 384, BatchSize = 8 },
-            EvalSpecs: 3, Samples: 2, Threads: 1),
+            EvalSpecs: 3, Samples: 2, Threads: 1, OnPolicySpecs: 4),
         "default" => new Settings("default",
             new DatasetOptions
             {
@@ -116,7 +120,7 @@ public static class TrainCommand
                 EarlyStoppingPatience = 3, CheckpointInterval = 24, Beta = 0.1, RpoAlpha = 1.0,
             },
             new ModelEvaluationOptions { Sampling = new SamplingOptions(), MaxTokens = 384, BatchSize = 16 },
-            EvalSpecs: 64, Samples: 5, Threads: 1),
+            EvalSpecs: 64, Samples: 5, Threads: 1, OnPolicySpecs: 192),
         _ => throw new CliException($"--config must be 'tiny' or 'default', got '{name}'"),
     };
 
@@ -176,10 +180,33 @@ public static class TrainCommand
         }
         int evalSpecs = a.Int("eval-specs") ?? p.EvalSpecs;
         int samples = a.Int("samples") ?? p.Samples;
+        int onPolicy = a.Int("on-policy-specs") ?? p.OnPolicySpecs;
+        if (onPolicy < 0) throw new CliException($"--on-policy-specs must not be negative, got {onPolicy}");
         if (evalSpecs < 1) throw new CliException($"--eval-specs must be at least 1, got {evalSpecs}");
         if (samples < 0) throw new CliException($"--samples must not be negative, got {samples}");
         if (threads < 0) throw new CliException($"--threads must not be negative, got {threads}");
-        return new Settings(p.Config, dataset, a.String("data"), sft, dpo, evaluation, evalSpecs, samples, threads);
+        return new Settings(p.Config, dataset, a.String("data"), sft, dpo, evaluation, evalSpecs, samples, threads, onPolicy);
+    }
+
+    /// <summary>
+    /// The SFT model writes a story for the first <see cref="Settings.OnPolicySpecs"/> preference-training specs; the
+    /// failing ones become DPO pairs (see <see cref="OnPolicyPairs"/>), saved in the run's data folder. A resumed run
+    /// reads them back instead of mining again.
+    /// </summary>
+    private static (int Specs, IReadOnlyList<OnPolicyPair> Pairs) MineOnPolicyPairs(Settings s, Dataset data, StoryModel sftModel,
+        string file, bool resume, RunProgress progress, CancellationToken ct)
+    {
+        var sources = data.PrefTrain.Where(p => p.Spec is not null).Take(s.OnPolicySpecs)
+            .Select(p => new OnPolicySource(p.Id, p.Spec!, p.Chosen)).ToList();
+        if (sources.Count == 0) return (0, []);
+        if (resume && File.Exists(file)) return (sources.Count, OnPolicyPairs.ReadJsonl(file));
+
+        progress.Stage("on-policy", "on-policy pairs", sources.Count);
+        var pairs = OnPolicyPairs.Mine(sftModel, sources, s.Evaluation.Sampling, s.Evaluation.KnownNames,
+            new InlineProgress<int>(n => progress.Update("on-policy", n)), ct);
+        OnPolicyPairs.WriteJsonl(file, pairs);
+        progress.Complete("on-policy", $"{pairs.Count} of {sources.Count} stories failed a check");
+        return (sources.Count, pairs);
     }
 
     private static bool? Bool(CliArgs a, string name) => a.String(name) switch
@@ -309,9 +336,12 @@ public static class TrainCommand
         Lap("sft");
 
         using var sftModel = sftResult.Model;
+        var onPolicy = MineOnPolicyPairs(s, data, sftModel, Path.Combine(dataDir, OnPolicyFile), resume, progress, ct);
+        Lap("on_policy");
+
         progress.Stage("dpo", "DPO", 1);
         var dpoResult = StoryTraining.RunDpo(sftModel,
-            [.. data.PrefTrain.Select(p => new PreferenceSample(p.Prompt, p.Chosen, p.Rejected))],
+            [.. data.PrefTrain.Select(p => new PreferenceSample(p.Prompt, p.Chosen, p.Rejected)), .. onPolicy.Pairs.Select(p => p.ToSample())],
             [.. data.PrefValidation.Select(p => new PreferenceSample(p.Prompt, p.Chosen, p.Rejected))],
             s.Dpo with { CheckpointDirectory = checkpoints, ResumeFromCheckpoint = resume }, Observer("dpo", progress, observer), ct);
         using var dpoModel = dpoResult.Model;
@@ -339,7 +369,8 @@ public static class TrainCommand
         seconds.Add(new("artefacts", clock.Elapsed.TotalSeconds)); // written before the plots, so metrics.json can hold it
         seconds.Add(new("total", total.Elapsed.TotalSeconds));
         var run = new TrainRunRecord(s.Config, stored, data, source, evalSpecsSource, sftModel.Config,
-            sftModel.Model.ParameterCount(), sftResult, dpoResult, sftEval, dpoEval, seconds, TorchSharp.torch.get_num_threads());
+            sftModel.Model.ParameterCount(), sftResult, dpoResult, sftEval, dpoEval, seconds, TorchSharp.torch.get_num_threads(),
+            (onPolicy.Specs, onPolicy.Pairs.Count));
         RunMetrics.Write(Path.Combine(outDir, RunMetrics.FileName), run);
         progress.Update("write", 4);
         CurvesPlot.Save(Path.Combine(outDir, CurvesPlot.FileName), sftResult.History, dpoResult.History);

@@ -1,3 +1,4 @@
+using HorrorAlign.ML.Training;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using HorrorAlign.ML.Data;
@@ -25,6 +26,7 @@ public sealed class TrainCommandTests(TinyRun run) : IClassFixture<TinyRun>
         SummaryPlot.FileName, SamplesMarkdown.FileName, TrainCommand.RunFile,
         Path.Combine(TrainCommand.DataFolder, Dataset.SftTrainFile), Path.Combine(TrainCommand.DataFolder, Dataset.PrefTestFile),
         Path.Combine(TrainCommand.DataFolder, Dataset.HeldOutSpecsFile), Path.Combine(TrainCommand.DataFolder, Dataset.StatsFile),
+        Path.Combine(TrainCommand.DataFolder, TrainCommand.OnPolicyFile),
     ];
 
     [Fact]
@@ -51,6 +53,12 @@ public sealed class TrainCommandTests(TinyRun run) : IClassFixture<TinyRun>
             Assert.True(double.IsFinite(report.SftLoss.Loss));
         }
         Assert.Equal(6, (int)metrics["sft"]!["steps"]!);
+        // The tiny SFT model's stories for the 4 mined specs fail checks: each is a DPO pair, saved with its failures.
+        Assert.Equal(4, (int)metrics["data"]!["on_policy_specs"]!);
+        var mined = OnPolicyPairs.ReadJsonl(run.File(Path.Combine(TrainCommand.DataFolder, TrainCommand.OnPolicyFile)));
+        Assert.Equal(mined.Count, (int)metrics["data"]!["on_policy_pairs"]!);
+        Assert.NotEmpty(mined);
+        Assert.All(mined, p => Assert.NotEmpty(p.Failures));
         Assert.True((bool)metrics["evaluation"]!["dpo"]!["preferences"]!["has_reference"]!);
         Assert.False((bool)metrics["evaluation"]!["sft"]!["preferences"]!["has_reference"]!);
         Assert.NotNull(metrics["comparison"]!["all_checks_pass_rate"]!.AsObject()["dpo"]);
