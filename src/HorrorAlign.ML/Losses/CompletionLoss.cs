@@ -35,7 +35,8 @@ public static class CompletionLoss
         ArgumentNullException.ThrowIfNull(model);
         CheckShapes(ids, lossMask);
         long b = ids.shape[0], t = ids.shape[1];
-        var hidden = model.ForwardHidden(ids);                        // [B,T,D]
+        var prompts = PromptLengths(lossMask);                         // a copy head copies from the prompt only
+        var hidden = model.ForwardHidden(ids, null, prompts);          // [B,T,D]
         var targetMask = lossMask[.., 1..].to_type(hidden.dtype);     // [B,T-1]: target t+1 predicted at position t
 
         // Supervised (row, predicting position) pairs; flat index row·T + position into the [B·T, D] hidden rows.
@@ -48,7 +49,7 @@ public static class CompletionLoss
 
         // The head at N positions only (and the copy head's mixture, when the model has one, copying from the prompt:
         // the tokens before each row's first supervised target).
-        var targetLogProbs = model.TargetLogProbs(hidden, ids, flat, targets, PromptLengths(lossMask)) * weights;
+        var targetLogProbs = model.TargetLogProbs(hidden, ids, flat, targets, prompts) * weights;
         var sums = zeros(b, dtype: targetLogProbs.dtype, device: targetLogProbs.device).index_add(0, rows, targetLogProbs, 1);
         return new CompletionLogProbs(sums, targetMask.sum(-1));
     }

@@ -31,6 +31,14 @@ namespace HorrorAlign.ML.Modeling;
 /// setting). Continuing a copy is then a lookup, for any token; ending it is the key_next term steering away from the
 /// line break, which leaves the sentinel.
 /// </para>
+/// <para>
+/// Knowing that a copied value has ENDED matters as much to the rest of the model, which must then go on with the
+/// sentence: with unseen values the decoder lost its place and looped ("in a village where every clock has stopped",
+/// line break, "In a village where…"). So the head also gives the decoder's INPUT a lookahead: at every position, the embedding of the
+/// token that follows the best exact match of the current token (bigram match first, then unigram, latest first) in
+/// the prompt, through a zero-initialised projection — "if I am copying, the source goes on with X" (X a line break:
+/// the value is done).
+/// </para>
 /// </summary>
 public sealed class CopyHead : nn.Module
 {
@@ -42,6 +50,7 @@ public sealed class CopyHead : nn.Module
     private readonly Linear key_next;
     private readonly Linear sentinel;
     private readonly Linear match_weights; // h_t → weights of the unigram and bigram exact-match features
+    private readonly Linear lookahead;     // E[token after the best prompt match] → added to the decoder input
     private readonly Scalar scale;
     private static readonly Scalar s_negativeInfinity = double.NegativeInfinity.ToScalar();
     private static readonly Scalar s_tiny = 1e-30.ToScalar();
@@ -58,12 +67,14 @@ public sealed class CopyHead : nn.Module
         key_next = nn.Linear(d, dc, hasBias: false);
         sentinel = nn.Linear(d, 1, hasBias: true);
         match_weights = nn.Linear(d, 2, hasBias: true);
+        lookahead = nn.Linear(d, d, hasBias: false);
         scale = (1.0 / Math.Sqrt(dc)).ToScalar();
         using (no_grad())
         {
             query_token.weight!.copy_(key_token.weight!);
             // Start by preferring exact continuations (the weights are otherwise free to learn when not to).
             match_weights.bias!.fill_(1.0);
+            lookahead.weight!.zero_(); // a new model starts as the decoder without the lookahead
         }
         RegisterComponents();
     }
@@ -108,6 +119,32 @@ public sealed class CopyHead : nn.Module
             scores = scores.masked_fill(outside.unsqueeze(1), s_negativeInfinity);
         }
         return cat([scores, sentinel.forward(hidden)], -1).log_softmax(-1);               // sentinel keeps a row finite
+    }
+
+    /// <summary>
+    /// The decoder-input lookahead [B,Tq,D] of positions <paramref name="queryStart"/>.. of <paramref name="context"/>
+    /// [B,S] (all ids so far): the projected embedding of x_{j+1} for the best j &lt; t whose token matches x_t (and
+    /// x_{j-1} matches x_{t-1}, preferred), with x_{j+1} inside row b's first sourceLengths[b] tokens when given;
+    /// zero where nothing matches.
+    /// </summary>
+    internal Tensor Lookahead(Tensor context, int queryStart, Tensor? sourceLengths, Func<Tensor, Tensor> embed)
+    {
+        long b = context.shape[0], s = context.shape[1], tq = s - queryStart;
+        var previous = cat([full(b, 1, -1L, dtype: ScalarType.Int64, device: context.device), context[.., ..^1]], 1);
+        var unigram = context.unsqueeze(1).eq(context.narrow(1, queryStart, tq).unsqueeze(2));      // [B,Tq,S]
+        var bigram = unigram.logical_and(previous.unsqueeze(1).eq(previous.narrow(1, queryStart, tq).unsqueeze(2)));
+        // j must precede the query (j ≤ t-1) and point inside the source (j+1 < sourceLength).
+        var valid = ones([tq, s], ScalarType.Bool, context.device).tril(queryStart - 1).unsqueeze(0);
+        if (sourceLengths is not null)
+            valid = valid.logical_and(arange(1, s + 1, dtype: ScalarType.Int64, device: context.device).unsqueeze(0)
+                .lt(sourceLengths.unsqueeze(1)).unsqueeze(1));
+        var score = (unigram.to_type(ScalarType.Int32) + bigram.to_type(ScalarType.Int32)) * valid.to_type(ScalarType.Int32);
+        // Best score first, then the latest position: rank = score·S + j.
+        var rank = score.to_type(ScalarType.Int64) * s + arange(s, dtype: ScalarType.Int64, device: context.device);
+        var best = rank.argmax(-1);                                                                // [B,Tq]
+        var found = score.amax([-1]).gt(0).unsqueeze(-1);                                          // [B,Tq,1]
+        var next = context.gather(1, (best + 1).clamp_max(s - 1));                                 // x_{j+1}
+        return lookahead.forward(embed(next)).mul(found.to_type(ScalarType.Float32));
     }
 
     /// <summary>

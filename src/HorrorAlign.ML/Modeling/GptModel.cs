@@ -67,7 +67,7 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
     /// </summary>
     public Tensor Logits(Tensor ids, Tensor? sourceLengths)
     {
-        var hidden = ForwardHidden(ids);
+        var hidden = ForwardHidden(ids, null, sourceLengths);
         if (copy_head is null) return Head(hidden);
         var (logWeights, pointed) = CopyWeights(copy_head, hidden, ids, sourceLengths);
         return CopyHead.MixDistribution(logWeights, Head(hidden), pointed);
@@ -112,18 +112,18 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
     public Tensor NextTokenLogits(Tensor ids, KvCache? cache = null, int? sourceLength = null)
     {
         int past = cache?.Length ?? 0;
-        var hidden = ForwardHidden(ids, cache);
+        var lengths = sourceLength is int n ? full(ids.shape[0], (long)n, dtype: ScalarType.Int64, device: ids.device) : null;
+        var hidden = ForwardHidden(ids, cache, lengths);
         var last = hidden.narrow(1, hidden.shape[1] - 1, 1);                              // [B,1,D]
         var logits = Head(last);
         if (copy_head is null) return logits.squeeze(1).squeeze(0);
 
         var embeddings = token_embedding.forward(ids);
         var partial = copy_head.PartialKeys(hidden, embeddings);
-        var (allPartial, allIds) = cache is null ? (partial, ids) : cache.AppendCopy(past, partial, ids);
+        var (allPartial, allIds) = cache is null ? (partial, ids) : (cache.AppendCopyKeys(past, partial), cache.AppendIds(past, ids));
         var pointed = PointedTokens(allIds);
         var keys = copy_head.Keys(allPartial, token_embedding.forward(pointed));
         int position = (int)allIds.shape[1] - 1;
-        var lengths = sourceLength is int n ? full(allIds.shape[0], (long)n, dtype: ScalarType.Int64, device: allIds.device) : null;
         var logWeights = copy_head.LogWeights(last, embeddings.narrow(1, embeddings.shape[1] - 1, 1), keys, allIds, queryStart: position, lengths);
         return CopyHead.MixDistribution(logWeights, logits, pointed).squeeze(1).squeeze(0);
     }
@@ -133,12 +133,13 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
 
     /// <summary>
     /// Final-normalised hidden states [B,T,D]. With a cache, <paramref name="ids"/> are the NEW tokens, placed at
-    /// positions cache.Length.., and their keys/values are appended to the cache.
+    /// positions cache.Length.., and their keys/values are appended to the cache. <paramref name="sourceLengths"/> [B]:
+    /// the prompt length of each row, where a copy head's lookahead may look (null = anywhere earlier).
     /// </summary>
     /// <exception cref="ArgumentException">Wrong rank, batch size different from the cache's, or more positions than
     /// <see cref="GptConfig.ContextLength"/>.</exception>
     /// <exception cref="InvalidOperationException">A cache is used while gradients are enabled.</exception>
-    public Tensor ForwardHidden(Tensor ids, KvCache? cache = null)
+    public Tensor ForwardHidden(Tensor ids, KvCache? cache = null, Tensor? sourceLengths = null)
     {
         ArgumentNullException.ThrowIfNull(ids);
         if (ids.dim() != 2) throw new ArgumentException($"ids must be [batch, time]; got shape [{string.Join(", ", ids.shape)}].", nameof(ids));
@@ -156,6 +157,11 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
 
         var positions = arange(past, past + t, dtype: ScalarType.Int64, device: ids.device);
         var x = token_embedding.forward(ids) + pos_embedding.forward(positions); // [B,T,D] + [T,D]
+        if (copy_head is not null)
+        {
+            var context = cache is null ? ids : cache.AppendIds(past, ids);   // every id so far
+            x = x + copy_head.Lookahead(context, past, sourceLengths, token_embedding.forward);
+        }
         if (training && Config.Dropout > 0) x = nn.functional.dropout(x, Config.Dropout, training: true);
         for (int i = 0; i < blocks.Count; i++) x = blocks[i].Forward(x, cache, i);
         cache?.Advance((int)t);

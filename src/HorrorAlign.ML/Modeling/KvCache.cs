@@ -64,16 +64,26 @@ public sealed class KvCache : IDisposable
 
     internal void Advance(int newTokens) => Length += newTokens;
 
-    /// <summary>Writes the copy-head partial keys [B,T,dc] and ids [B,T] of the new positions at <paramref name="start"/>.. and
-    /// returns views of all of them so far ([B,start+T,dc], [B,start+T]).</summary>
-    internal (Tensor Keys, Tensor Ids) AppendCopy(int start, Tensor keys, Tensor ids)
+    /// <summary>Writes the ids [B,T] of the new positions at <paramref name="start"/>.. (copy-head models only) and
+    /// returns a view of all ids so far [B,start+T].</summary>
+    internal Tensor AppendIds(int start, Tensor ids)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        if (copyKeys is null || copyIds is null) throw new InvalidOperationException("This cache was created for a model without a copy head.");
+        var buffer = copyIds ?? throw new InvalidOperationException("This cache was created for a model without a copy head.");
+        long t = ids.shape[1];
+        buffer.narrow(1, start, t).copy_(ids);
+        return buffer.narrow(1, 0, start + t);
+    }
+
+    /// <summary>Writes the copy-head partial keys [B,T,dc] of the new positions at <paramref name="start"/>.. and
+    /// returns a view of all of them so far [B,start+T,dc].</summary>
+    internal Tensor AppendCopyKeys(int start, Tensor keys)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var buffer = copyKeys ?? throw new InvalidOperationException("This cache was created for a model without a copy head.");
         long t = keys.shape[1];
-        copyKeys.narrow(1, start, t).copy_(keys);
-        copyIds.narrow(1, start, t).copy_(ids);
-        return (copyKeys.narrow(1, 0, start + t), copyIds.narrow(1, 0, start + t));
+        buffer.narrow(1, start, t).copy_(keys);
+        return buffer.narrow(1, 0, start + t);
     }
 
     /// <inheritdoc />

@@ -63,6 +63,29 @@ public class CopyHeadTests
     }
 
     [Fact]
+    public void LookaheadIsTheTokenAfterTheBestPromptMatch()
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var model = TinyModels.Create(TinyModels.Config(vocab: 16, dModel: 16, copy: true));
+        var head = (CopyHead)model.named_children().Single(c => c.name == "copy_head").module;
+        head.state_dict()["lookahead.weight"].copy_(eye(16));
+        Tensor OneHot(Tensor ids) => nn.functional.one_hot(ids, 16).to_type(ScalarType.Float32);
+
+        // Prompt "5 7 9 2 7 9 4" (7 tokens), then the story "3 7 9 8".
+        var context = TinyModels.Ids([5, 7, 9, 2, 7, 9, 4, 3, 7, 9, 8]);
+        var next = head.Lookahead(context, 7, tensor(new long[] { 7 }), OneHot).argmax(-1)[0];
+        var found = head.Lookahead(context, 7, tensor(new long[] { 7 }), OneHot).sum(-1)[0];
+        // 3: no match. 7 (after 3): unigram matches at 1 and 4, the latest wins → 9. 9 (after 7): bigram matches at 2 and
+        // 5, the latest wins → 4. 8: no match.
+        Assert.Equal([0f, 1f, 1f, 0f], found.data<float>().ToArray());
+        Assert.Equal(9L, next[1].item<long>());
+        Assert.Equal(4L, next[2].item<long>());
+        // With a 5-token source, x_{j+1} must lie in "5 7 9 2 7": for 9 the bigram match at 2 (→ 2) is the only one left.
+        Assert.Equal(2L, head.Lookahead(context, 7, tensor(new long[] { 5 }), OneHot).argmax(-1)[0, 2].item<long>());
+    }
+
+    [Fact]
     public void ADominantSentinelGivesThePlainVocabularyModel()
     {
         using var scope = NewDisposeScope();
@@ -80,7 +103,7 @@ public class CopyHeadTests
         var copy = TinyModels.Create(TinyModels.Config(copy: true));
         Assert.DoesNotContain(plain.state_dict().Keys, k => k.StartsWith("copy_head.", StringComparison.Ordinal));
         Assert.Equal(
-            ["copy_head.key.weight", "copy_head.key_next.weight", "copy_head.key_token.weight", "copy_head.match_weights.bias", "copy_head.match_weights.weight",
+            ["copy_head.key.weight", "copy_head.key_next.weight", "copy_head.key_token.weight", "copy_head.lookahead.weight", "copy_head.match_weights.bias", "copy_head.match_weights.weight",
              "copy_head.query.weight", "copy_head.query_token.weight",
              "copy_head.sentinel.bias", "copy_head.sentinel.weight"],
             copy.state_dict().Keys.Where(k => k.StartsWith("copy_head.", StringComparison.Ordinal)).Order(StringComparer.Ordinal));

@@ -22,6 +22,9 @@ internal static class TinyModels
         {
             manual_seed(seed);
             var model = new GptModel(config);
+            // The copy head's lookahead starts at zero (a no-op); tests want it to matter.
+            if (model.state_dict().TryGetValue("copy_head.lookahead.weight", out var lookahead))
+                using (no_grad()) lookahead.normal_(0, 0.2);
             model.eval();
             return model;
         }
