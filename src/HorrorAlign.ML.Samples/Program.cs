@@ -3,6 +3,7 @@ using HorrorAlign.ML.Samples.Cli;
 using HorrorAlign.ML.Samples.Commands;
 
 // horroralign: the command-line face of HorrorAlign.ML. Each command lives in Commands/<Name>Command.cs.
+OpenMpWaitPolicy.PreferPassive(); // before anything loads libtorch
 // Each command names the options it reads as bare flags (no value), since `--json` is a flag for train/evaluate
 // but takes a FILE for bench.
 var commands = new Dictionary<string, (Func<CliArgs, CancellationToken, int> Run, string[] Flags)>(StringComparer.Ordinal)

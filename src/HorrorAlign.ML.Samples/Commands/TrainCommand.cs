@@ -120,7 +120,7 @@ public static class TrainCommand
                 EarlyStoppingPatience = 3, CheckpointInterval = 24, Beta = 0.1, RpoAlpha = 1.0,
             },
             new ModelEvaluationOptions { Sampling = new SamplingOptions(), MaxTokens = 384, BatchSize = 16 },
-            EvalSpecs: 64, Samples: 5, Threads: 1, OnPolicySpecs: 192),
+            EvalSpecs: 64, Samples: 5, Threads: 2, OnPolicySpecs: 192),
         _ => throw new CliException($"--config must be 'tiny' or 'default', got '{name}'"),
     };
 

@@ -32,7 +32,7 @@ public sealed record DatasetOptions
     /// <summary>Number of held-out specs to draw for generalization tests.</summary>
     public int HeldOutSpecCount { get; init; } = 64;
 
-    /// <summary>Mix of preference pair kinds (default: contrastive 1/7, the six hard kinds sharing the rest).</summary>
+    /// <summary>Mix of preference pair kinds (default: contrastive 1/8, the seven hard kinds sharing the rest).</summary>
     public PairKindMix PairKinds { get; init; } = PairKindMix.Default;
 
     /// <summary>

@@ -7,8 +7,9 @@ namespace HorrorAlign.ML.Data;
 /// <summary>
 /// How a preference pair's rejected story differs from the chosen one. In JSON the kinds are snake_case strings
 /// (<c>contrastive</c>, <c>ignores_taboo</c>, …). <see cref="Contrastive"/> is the original pipeline's easy pair; every
-/// other kind is HARD: the rejected story is the chosen story's plausible horror twin (same template draws) that fails
-/// exactly one constraint, the check <see cref="PairKindExtensions.TargetCheck"/> names.
+/// other kind (seven of them) is HARD: the rejected story is the chosen story's plausible horror twin (same template
+/// draws) that fails exactly one constraint, the check <see cref="PairKindExtensions.TargetCheck"/> names. New kinds are
+/// added at the end, so the integer values (and the order of per-kind reports) of existing kinds never change.
 /// </summary>
 [JsonConverter(typeof(PairKindJsonConverter))]
 public enum PairKind
@@ -27,6 +28,9 @@ public enum PairKind
     GraphicGore,
     /// <summary>A character named differently from the spec (fails <see cref="StoryCheck.NoWrongCharacter"/>).</summary>
     WrongCharacter,
+    /// <summary>A span of words looped, the way a small model repeats itself after copying a spec value (fails
+    /// <see cref="StoryCheck.NoRepeatedSpans"/>).</summary>
+    RepeatedSpan,
 }
 
 /// <summary>Names and check mapping of <see cref="PairKind"/>.</summary>
@@ -62,6 +66,7 @@ public static class PairKindExtensions
         PairKind.HappyEnding => StoryCheck.UnsettlingEnding,
         PairKind.GraphicGore => StoryCheck.NotGraphic,
         PairKind.WrongCharacter => StoryCheck.NoWrongCharacter,
+        PairKind.RepeatedSpan => StoryCheck.NoRepeatedSpans,
         _ => null,
     };
 }

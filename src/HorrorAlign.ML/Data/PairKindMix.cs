@@ -24,10 +24,10 @@ public sealed class PairKindMix
         if (_weights.Sum() <= 0) throw new ArgumentException("At least one pair kind needs a positive weight.", nameof(weights));
     }
 
-    /// <summary>Every kind with weight 1: contrastive pairs are 1/7 of the data, the six hard kinds share the rest equally.</summary>
+    /// <summary>Every kind with weight 1: contrastive pairs are 1/8 of the data, the seven hard kinds share the rest equally.</summary>
     public static PairKindMix Default { get; } = new(PairKindExtensions.Kinds.ToDictionary(k => k, _ => 1.0));
 
-    /// <summary>Only the six hard kinds, equally.</summary>
+    /// <summary>Only the seven hard kinds, equally.</summary>
     public static PairKindMix HardOnly { get; } = new(PairKindExtensions.Kinds.Where(k => k.IsHard()).ToDictionary(k => k, _ => 1.0));
 
     /// <summary>A mix of a single kind.</summary>

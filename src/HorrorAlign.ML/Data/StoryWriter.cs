@@ -12,7 +12,8 @@ namespace HorrorAlign.ML.Data;
 /// object sentence, an escalation, the twist reveal and an unsettling ending, laid out as 2 to 4 paragraphs. Every
 /// choice (templates, layout, whether the rule comes first) is drawn from the caller's seeded <see cref="Random"/>
 /// into a plan. A hard rejected story re-renders the SAME plan with exactly one part changed, so chosen and rejected
-/// share most of their text and differ only on the constraint the kind names.
+/// share most of their text and differ only on the constraint the kind names; a <see cref="PairKind.RepeatedSpan"/>
+/// rejection is the chosen text itself with a loop injected (see <see cref="StoryLoops"/>).
 /// </para>
 /// </summary>
 public sealed class StoryWriter
@@ -140,7 +141,13 @@ public sealed class StoryWriter
             var plan = DrawPlan(rng);
             string[] templates = Sentences(plan);
             chosen = Render(slots, templates, Layouts[plan.Layout]);
-            rejected = kind == PairKind.Contrastive ? WriteWholesome(slots, rng) : WriteHardRejected(spec, slots, templates, plan, kind, rng);
+            rejected = kind switch
+            {
+                PairKind.Contrastive => WriteWholesome(slots, rng),
+                // A loop is injected into the rendered text, the way a model loops while writing it.
+                PairKind.RepeatedSpan => StoryLoops.Inject(spec, chosen, rng),
+                _ => WriteHardRejected(spec, slots, templates, plan, kind, rng),
+            };
             if (rejected is null || !Check(spec, chosen).AllPassed) continue;
             var failures = Check(spec, rejected).Failures;
             bool qualifies = kind.TargetCheck() is { } target ? failures.Count == 1 && failures[0] == target : failures.Count > 0;

@@ -47,8 +47,8 @@ public sealed class TrainCommandTests(TinyRun run) : IClassFixture<TinyRun>
             var report = ModelEvaluationReport.FromJson(metrics["evaluation"]![checkpoint]!.ToJsonString());
             Assert.Equal(3, report.Constraints!.Count);
             Assert.Equal(14, report.Preferences!.All.Count);
-            Assert.Equal(12, report.Preferences.Hard!.Count); // two pairs of each of the seven kinds, six of them hard
-            Assert.Equal(7, report.Preferences.PerKind.Count);
+            Assert.Equal(12, report.Preferences.Hard!.Count); // 14 pairs over the eight kinds, 12 of them hard
+            Assert.Equal(8, report.Preferences.PerKind.Count);
             Assert.Equal(8, report.SftLoss!.Examples);
             Assert.True(double.IsFinite(report.SftLoss.Loss));
         }

@@ -112,7 +112,7 @@ public class DatasetTests
             var expected = PairKindMix.Default.Allocate(split.Count).GroupBy(k => k).ToDictionary(g => g.Key, g => g.Count());
             Assert.All(PairKindExtensions.Kinds, k => Assert.Equal(expected[k], split.Count(r => r.Kind == k)));
         }
-        Assert.InRange(d.PrefTrain.Count(r => r.Kind == PairKind.Contrastive) / 256.0, 1 / 7.0 - 0.01, 1 / 7.0 + 0.01);
+        Assert.InRange(d.PrefTrain.Count(r => r.Kind == PairKind.Contrastive) / 256.0, 1 / 8.0 - 0.01, 1 / 8.0 + 0.01);
         // Kinds are shuffled, not in blocks.
         Assert.NotEqual(d.PrefTrain.Select(r => r.Kind), d.PrefTrain.Select(r => r.Kind).Order());
 
@@ -126,7 +126,7 @@ public class DatasetTests
     public void PairKindMix_AllocatesExactly_AndValidatesWeights()
     {
         Assert.Equal(64, PairKindMix.Default.Allocate(64).Count);
-        Assert.Equal(10, PairKindMix.Default.Allocate(64).Count(k => k == PairKind.Contrastive));
+        Assert.Equal(8, PairKindMix.Default.Allocate(64).Count(k => k == PairKind.Contrastive));
         var skewed = new PairKindMix(new Dictionary<PairKind, double> { [PairKind.Contrastive] = 3, [PairKind.GraphicGore] = 1 });
         Assert.Equal(75, skewed.Allocate(100).Count(k => k == PairKind.Contrastive));
         Assert.Equal(0.25, skewed.Share(PairKind.GraphicGore));

@@ -174,6 +174,74 @@ public class StoryWriterTests
         Assert.Matches(@"(: never answer knocks after 2 a\.m\.|""Never answer knocks after 2 a\.m\.,"")", story);
     }
 
+    /// <summary>RepeatedSpan pairs over pool specs and over fresh (never seen) specs.</summary>
+    private static readonly Lazy<List<(StorySpec Spec, string? Chosen, string? Rejected)>> Loops = new(() =>
+    {
+        var rng = new Random(31);
+        var fresh = new Random(32);
+        var specs = ValuePools.Default.GenerateSpecs(600, seed: 33).Concat(Enumerable.Range(0, 600).Select(_ => FreshValues.Spec(fresh)));
+        return [.. specs.Select(spec => Writer.TryWritePair(spec, PairKind.RepeatedSpan, rng, out var c, out var r) ? (spec, c, r) : (spec, null, null))];
+    });
+
+    [Fact]
+    public void RepeatedSpanPairs_AlwaysSucceed_AndTheRejectedFailsOnlyNoRepeatedSpans()
+    {
+        var failed = Loops.Value.Where(x => x.Rejected is null).ToList();
+        Assert.True(failed.Count == 0, failed.Count == 0 ? "" : $"{failed.Count} specs without a repeated-span pair; first:\n{failed[0].Spec}");
+        foreach (var (spec, chosen, rejected) in Loops.Value)
+        {
+            Assert.True(StoryChecks.Check(spec, chosen!).AllPassed);
+            var result = StoryChecks.Check(spec, rejected!);
+            Assert.True(result.Failures.SequenceEqual([StoryCheck.NoRepeatedSpans]), $"[{string.Join(", ", result.Failures)}]\n{rejected}");
+            Assert.Equal(StoryChecks.Check(spec, chosen!).ParagraphCount, result.ParagraphCount);
+        }
+    }
+
+    [Fact]
+    public void RepeatedSpanRejection_OnlyInsertsALoopIntoTheChosenText()
+    {
+        foreach (var (_, chosen, rejected) in Loops.Value)
+        {
+            // rejected = chosen[..i] + loop + chosen[i..]: a common prefix and suffix cover all of the chosen story.
+            int prefix = 0;
+            while (prefix < chosen!.Length && chosen[prefix] == rejected![prefix]) prefix++;
+            int suffix = 0;
+            while (suffix < chosen.Length && chosen[^(suffix + 1)] == rejected![^(suffix + 1)]) suffix++;
+            Assert.True(prefix + suffix >= chosen.Length && rejected!.Length > chosen.Length, rejected);
+            Assert.Equal(chosen.Split("\n\n").Length, rejected!.Split("\n\n").Length);
+        }
+    }
+
+    [Fact]
+    public void RepeatedSpanRejection_VariesTheLoop()
+    {
+        var rejected = Loops.Value.Select(x => (x.Spec, x.Chosen!, Rejected: x.Rejected!)).ToList();
+        int Share(Func<(StorySpec Spec, string Chosen, string Rejected), bool> f) => rejected.Count(f) * 100 / rejected.Count;
+        string FirstSentence(string story) => StoryText.Sentences(story)[0];
+        // The opening sentence written twice; a span looped twice (some 8-word run occurs three times); run-on loops
+        // inside a sentence (no new sentence); loops through the setting or the protagonist's name.
+        int openingTwice = Share(x => x.Rejected.StartsWith(FirstSentence(x.Chosen) + " " + FirstSentence(x.Chosen), StringComparison.Ordinal));
+        int loopedTwice = Share(x => MaxRunOccurrences(x.Rejected) >= 3);
+        int runOn = Share(x => StoryText.Sentences(x.Rejected).Count == StoryText.Sentences(x.Chosen).Count);
+        int throughSetting = Share(x => Count(x.Rejected, English.InSentence(x.Spec.Setting)) > Count(x.Chosen, English.InSentence(x.Spec.Setting)));
+        int moreNames = Share(x => Count(x.Rejected, x.Spec.Protagonist) > Count(x.Chosen, x.Spec.Protagonist));
+        Assert.InRange(openingTwice, 5, 40);
+        Assert.InRange(loopedTwice, 10, 50);
+        Assert.InRange(runOn, 20, 80);
+        Assert.InRange(throughSetting, 5, 50);
+        Assert.InRange(moreNames, 10, 90);
+        Assert.Equal(rejected.Count, rejected.Select(x => x.Rejected).Distinct().Count());
+    }
+
+    private static int Count(string text, string value) => Regex.Matches(text, @"\b" + Regex.Escape(value) + @"\b").Count;
+
+    private static int MaxRunOccurrences(string story)
+    {
+        var words = StoryText.Words(story);
+        return Enumerable.Range(0, Math.Max(0, words.Length - StoryChecks.RepeatedSpanWords + 1))
+            .GroupBy(i => string.Join(' ', words, i, StoryChecks.RepeatedSpanWords), StringComparer.Ordinal).Max(g => g.Count());
+    }
+
     [Fact]
     public void WrongCharacterRejection_UsesTheWritersPoolNames()
     {

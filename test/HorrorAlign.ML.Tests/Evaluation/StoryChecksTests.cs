@@ -150,12 +150,13 @@ public class StoryChecksTests
     public void PairKinds_MapToTheirChecks()
     {
         Assert.Equal(
-            ["contrastive", "ignores_taboo", "missing_twist", "wrong_paragraph_count", "happy_ending", "graphic_gore", "wrong_character"],
+            ["contrastive", "ignores_taboo", "missing_twist", "wrong_paragraph_count", "happy_ending", "graphic_gore", "wrong_character", "repeated_span"],
             PairKindExtensions.Kinds.Select(k => k.ToName()));
         Assert.Null(PairKind.Contrastive.TargetCheck());
         Assert.Equal(StoryCheck.TabooHonoured, PairKind.IgnoresTaboo.TargetCheck());
         Assert.Equal(StoryCheck.NoWrongCharacter, PairKind.WrongCharacter.TargetCheck());
-        Assert.Equal(6, PairKindExtensions.Kinds.Select(k => k.TargetCheck()).OfType<StoryCheck>().Distinct().Count());
+        Assert.Equal(StoryCheck.NoRepeatedSpans, PairKind.RepeatedSpan.TargetCheck());
+        Assert.Equal(7, PairKindExtensions.Kinds.Select(k => k.TargetCheck()).OfType<StoryCheck>().Distinct().Count());
         Assert.Equal("\"happy_ending\"", System.Text.Json.JsonSerializer.Serialize(PairKind.HappyEnding));
         Assert.Equal(PairKind.GraphicGore, System.Text.Json.JsonSerializer.Deserialize<PairKind>("\"graphic_gore\""));
     }
