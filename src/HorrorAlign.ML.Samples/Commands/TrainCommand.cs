@@ -1,3 +1,4 @@
+using HorrorAlign.ML.Losses;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -47,7 +48,7 @@ public static class TrainCommand
     [
         "config", "data", "seed", "sft-train", "sft-val", "sft-test", "pref-train", "pref-val", "pref-test", "heldout-fraction", "fresh-share",
         "heldout-specs", "d-model", "layers", "heads", "dropout", "tie-embeddings", "copy-head", "max-tokens", "sft-epochs", "lr",
-        "batch-size", "patience", "eval-interval", "dpo-epochs", "dpo-lr", "dpo-batch-size", "beta", "label-smoothing", "rpo-alpha",
+        "batch-size", "patience", "eval-interval", "dpo-epochs", "dpo-lr", "dpo-batch-size", "beta", "label-smoothing", "rpo-alpha", "dpo-loss",
         "threads", "eval-specs", "samples", "on-policy-specs", "temperature", "top-p", "top-k", "repetition-penalty", "max-new-tokens",
     ];
 
@@ -162,6 +163,7 @@ public static class TrainCommand
             Beta = a.Double("beta") ?? p.Dpo.Beta,
             LabelSmoothing = a.Double("label-smoothing") ?? p.Dpo.LabelSmoothing,
             RpoAlpha = a.Double("rpo-alpha") ?? p.Dpo.RpoAlpha,
+            LossType = a.String("dpo-loss") is { } loss ? ParseLossType(loss) : p.Dpo.LossType,
             Seed = seed ?? p.Dpo.Seed,
         };
         var sampling = GenerateCommand.ReadSampling(a, p.Evaluation.Sampling with { Seed = seed ?? p.Evaluation.Sampling.Seed }, readSeed: false);
@@ -208,6 +210,15 @@ public static class TrainCommand
         progress.Complete("on-policy", $"{pairs.Count} of {sources.Count} stories failed a check");
         return (sources.Count, pairs);
     }
+
+    private static DpoLossType ParseLossType(string name) => name switch
+    {
+        "sigmoid" => DpoLossType.Sigmoid,
+        "robust" => DpoLossType.Robust,
+        "ipo" => DpoLossType.Ipo,
+        "hinge" => DpoLossType.Hinge,
+        _ => throw new CliException($"--dpo-loss must be sigmoid, robust, ipo or hinge, got '{name}'"),
+    };
 
     private static bool? Bool(CliArgs a, string name) => a.String(name) switch
     {

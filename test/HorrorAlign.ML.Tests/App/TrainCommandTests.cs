@@ -230,6 +230,13 @@ public sealed class TrainCommandTests(TinyRun run) : IClassFixture<TinyRun>
         Assert.Equal(9, overridden.Dataset.Seed);
         Assert.Equal(9, overridden.Dpo.Seed);
         Assert.Equal(0.8, overridden.Evaluation.Sampling.TopP);
+
+        Assert.Contains("sigmoid, robust, ipo or hinge", Assert.Throws<CliException>(() =>
+            TrainCommand.ReadSettings(new CliArgs(["train", "--dpo-loss", "kto"]))).Message);
+        var dpo = TrainCommand.ReadSettings(new CliArgs(["train", "--dpo-loss", "sigmoid", "--rpo-alpha", "0", "--copy-head", "false",
+            "--fresh-share", "0.25", "--on-policy-specs", "0"]));
+        Assert.Equal((HorrorAlign.ML.Losses.DpoLossType.Sigmoid, 0.0), (dpo.Dpo.LossType, dpo.Dpo.RpoAlpha));
+        Assert.Equal((false, 0.25, 0), (dpo.Sft.Model.CopyHead, dpo.Dataset.FreshValueShare, dpo.OnPolicySpecs));
     }
 
     [Fact]
