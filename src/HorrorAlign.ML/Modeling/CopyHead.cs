@@ -97,16 +97,11 @@ public sealed class CopyHead : nn.Module
     /// </summary>
     internal Tensor LogWeights(Tensor hidden, Tensor embeddings, Tensor keys, Tensor ids, int queryStart, Tensor? sourceLengths = null)
     {
-        long b = ids.shape[0], tq = hidden.shape[1], s = keys.shape[1];
+        long tq = hidden.shape[1], s = keys.shape[1];
         var q = query.forward(hidden).add_(query_token.forward(embeddings));
         var scores = q.matmul(keys.transpose(1, 2)).mul_(scale);                            // [B,Tq,S]
 
-        // Exact matches: key token = query token, and also key's previous token = query's previous token.
-        var previous = cat([full(b, 1, -1L, dtype: ScalarType.Int64, device: ids.device), ids[.., ..^1]], 1);
-        var queryIds = ids.narrow(1, queryStart, tq).unsqueeze(2);                           // [B,Tq,1]
-        var queryPrevious = previous.narrow(1, queryStart, tq).unsqueeze(2);
-        var unigram = ids.unsqueeze(1).eq(queryIds);                                         // [B,Tq,S]
-        var bigram = unigram.logical_and(previous.unsqueeze(1).eq(queryPrevious));
+        var (unigram, bigram) = ExactMatches(ids, queryStart);
         var w = match_weights.forward(hidden);                                               // [B,Tq,2]
         scores = scores + unigram.to_type(scores.dtype) * w[.., .., ..1] + bigram.to_type(scores.dtype) * w[.., .., 1..];
 
@@ -122,6 +117,20 @@ public sealed class CopyHead : nn.Module
     }
 
     /// <summary>
+    /// Exact matches [B,Tq,S] between the queries at positions <paramref name="queryStart"/>.. of <paramref name="ids"/>
+    /// [B,S] and every position j: unigram = x_j equals the query's token; bigram = that, and x_{j-1} equals the
+    /// query's previous token (position 0 has none).
+    /// </summary>
+    private static (Tensor Unigram, Tensor Bigram) ExactMatches(Tensor ids, int queryStart)
+    {
+        long b = ids.shape[0], tq = ids.shape[1] - queryStart;
+        var previous = cat([full(b, 1, -1L, dtype: ScalarType.Int64, device: ids.device), ids[.., ..^1]], 1);
+        var unigram = ids.unsqueeze(1).eq(ids.narrow(1, queryStart, tq).unsqueeze(2));
+        var bigram = unigram.logical_and(previous.unsqueeze(1).eq(previous.narrow(1, queryStart, tq).unsqueeze(2)));
+        return (unigram, bigram);
+    }
+
+    /// <summary>
     /// The decoder-input lookahead [B,Tq,D] of positions <paramref name="queryStart"/>.. of <paramref name="context"/>
     /// [B,S] (all ids so far): the projected embedding of x_{j+1} for the best j &lt; t whose token matches x_t (and
     /// x_{j-1} matches x_{t-1}, preferred), with x_{j+1} inside row b's first sourceLengths[b] tokens when given;
@@ -129,10 +138,8 @@ public sealed class CopyHead : nn.Module
     /// </summary>
     internal Tensor Lookahead(Tensor context, int queryStart, Tensor? sourceLengths, Func<Tensor, Tensor> embed)
     {
-        long b = context.shape[0], s = context.shape[1], tq = s - queryStart;
-        var previous = cat([full(b, 1, -1L, dtype: ScalarType.Int64, device: context.device), context[.., ..^1]], 1);
-        var unigram = context.unsqueeze(1).eq(context.narrow(1, queryStart, tq).unsqueeze(2));      // [B,Tq,S]
-        var bigram = unigram.logical_and(previous.unsqueeze(1).eq(previous.narrow(1, queryStart, tq).unsqueeze(2)));
+        long s = context.shape[1], tq = s - queryStart;
+        var (unigram, bigram) = ExactMatches(context, queryStart);
         // j must precede the query (j ≤ t-1) and point inside the source (j+1 < sourceLength).
         var valid = ones([tq, s], ScalarType.Bool, context.device).tril(queryStart - 1).unsqueeze(0);
         if (sourceLengths is not null)
