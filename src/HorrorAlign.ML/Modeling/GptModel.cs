@@ -120,7 +120,8 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
 
         var embeddings = token_embedding.forward(ids);
         var partial = copy_head.PartialKeys(hidden, embeddings);
-        var (allPartial, allIds) = cache is null ? (partial, ids) : (cache.AppendCopyKeys(past, partial), cache.AppendIds(past, ids));
+        // ForwardHidden already stored the new ids in the cache.
+        var (allPartial, allIds) = cache is null ? (partial, ids) : (cache.AppendCopyKeys(past, partial), cache.Ids());
         var pointed = PointedTokens(allIds);
         var keys = copy_head.Keys(allPartial, token_embedding.forward(pointed));
         int position = (int)allIds.shape[1] - 1;

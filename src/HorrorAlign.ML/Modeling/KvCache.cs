@@ -66,23 +66,23 @@ public sealed class KvCache : IDisposable
 
     /// <summary>Writes the ids [B,T] of the new positions at <paramref name="start"/>.. (copy-head models only) and
     /// returns a view of all ids so far [B,start+T].</summary>
-    internal Tensor AppendIds(int start, Tensor ids)
-    {
-        ObjectDisposedException.ThrowIf(disposed, this);
-        var buffer = copyIds ?? throw new InvalidOperationException("This cache was created for a model without a copy head.");
-        long t = ids.shape[1];
-        buffer.narrow(1, start, t).copy_(ids);
-        return buffer.narrow(1, 0, start + t);
-    }
+    internal Tensor AppendIds(int start, Tensor ids) => Append(copyIds, start, ids);
 
     /// <summary>Writes the copy-head partial keys [B,T,dc] of the new positions at <paramref name="start"/>.. and
     /// returns a view of all of them so far [B,start+T,dc].</summary>
-    internal Tensor AppendCopyKeys(int start, Tensor keys)
+    internal Tensor AppendCopyKeys(int start, Tensor keys) => Append(copyKeys, start, keys);
+
+    /// <summary>A view of the ids of every position in the cache [B,Length] (copy-head models only).</summary>
+    internal Tensor Ids() => Append(copyIds, Length, null);
+
+    /// <summary>Writes <paramref name="values"/> [B,T,…] (if any) into a copy-head buffer at positions start.. and
+    /// returns the view of positions 0..start+T.</summary>
+    private Tensor Append(Tensor? buffer, int start, Tensor? values)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        var buffer = copyKeys ?? throw new InvalidOperationException("This cache was created for a model without a copy head.");
-        long t = keys.shape[1];
-        buffer.narrow(1, start, t).copy_(keys);
+        if (buffer is null) throw new InvalidOperationException("This cache was created for a model without a copy head.");
+        long t = values?.shape[1] ?? 0;
+        if (values is not null) buffer.narrow(1, start, t).copy_(values);
         return buffer.narrow(1, 0, start + t);
     }
 
