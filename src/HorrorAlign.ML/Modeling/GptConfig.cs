@@ -51,6 +51,16 @@ public sealed record GptConfig
     /// </summary>
     public bool CopyHead { get; init; }
 
+    /// <summary>
+    /// Read token ids that never occurred in the training data through one shared, learned "unseen token" embedding
+    /// instead of their own (untrained, random) rows — the pointer-generator's UNK trick, with the difference that the
+    /// id itself is kept: the output layer and the <see cref="CopyHead"/>'s exact-match features still see it, so an
+    /// unseen name is still copied exactly. Training teaches the shared embedding by reading rare training ids through
+    /// it at random (<c>SftOptions.UnseenTokenDropout</c>). Off in the original; on in <c>horroralign train</c>'s
+    /// default model, whose held-out specs are full of names and words the model never read.
+    /// </summary>
+    public bool UnseenTokenEmbedding { get; init; }
+
     /// <summary>Width of the copy head's keys and queries (<see cref="DModel"/> / 2).</summary>
     public int CopyDim => Math.Max(1, DModel / 2);
 

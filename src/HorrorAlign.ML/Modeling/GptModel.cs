@@ -23,6 +23,8 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
     private readonly RmsNorm final_norm;
     private readonly Linear? output_layer; // null when tied: the head then reuses token_embedding.weight
     private readonly CopyHead? copy_head;  // null unless GptConfig.CopyHead
+    private readonly Parameter? unseen_embedding; // [D], null unless GptConfig.UnseenTokenEmbedding
+    private readonly Tensor? seen_tokens;         // [V] 1 = read through its own row, 0 = through unseen_embedding
 
     /// <summary>Creates a randomly initialised model (PyTorch's default initialisation, as in the original).</summary>
     /// <exception cref="ArgumentException">The configuration is invalid (the message names the field).</exception>
@@ -38,6 +40,12 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
         final_norm = new RmsNorm(config.DModel);
         output_layer = config.TieEmbeddings ? null : nn.Linear(config.DModel, config.VocabSize, hasBias: false);
         copy_head = config.CopyHead ? new CopyHead(config) : null;
+        if (config.UnseenTokenEmbedding)
+        {
+            // Every id counts as seen until training says otherwise (StoryTraining marks the ids its data holds).
+            unseen_embedding = nn.Parameter(randn(config.DModel).mul_(1.0 / Math.Sqrt(config.DModel)));
+            seen_tokens = ones(config.VocabSize);
+        }
 
         if (config.TieEmbeddings)
         {
@@ -97,9 +105,9 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
     /// <summary>Log pointer weights [B,T,T+1] of every position of a whole batch, and what each key points at [B,T].</summary>
     private (Tensor LogWeights, Tensor Pointed) CopyWeights(CopyHead head, Tensor hidden, Tensor ids, Tensor? sourceLengths)
     {
-        var embeddings = token_embedding.forward(ids);
+        var embeddings = Embed(ids);
         var pointed = PointedTokens(ids);
-        var keys = head.Keys(head.PartialKeys(hidden, embeddings), token_embedding.forward(pointed));
+        var keys = head.Keys(head.PartialKeys(hidden, embeddings), Embed(pointed));
         return (head.LogWeights(hidden, embeddings, keys, ids, queryStart: 0, sourceLengths), pointed);
     }
 
@@ -118,12 +126,12 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
         var logits = Head(last);
         if (copy_head is null) return logits.squeeze(1).squeeze(0);
 
-        var embeddings = token_embedding.forward(ids);
+        var embeddings = Embed(ids);
         var partial = copy_head.PartialKeys(hidden, embeddings);
         // ForwardHidden already stored the new ids in the cache.
         var (allPartial, allIds) = cache is null ? (partial, ids) : (cache.AppendCopyKeys(past, partial), cache.Ids());
         var pointed = PointedTokens(allIds);
-        var keys = copy_head.Keys(allPartial, token_embedding.forward(pointed));
+        var keys = copy_head.Keys(allPartial, Embed(pointed));
         int position = (int)allIds.shape[1] - 1;
         var logWeights = copy_head.LogWeights(last, embeddings.narrow(1, embeddings.shape[1] - 1, 1), keys, allIds, queryStart: position, lengths);
         return CopyHead.MixDistribution(logWeights, logits, pointed).squeeze(1).squeeze(0);
@@ -157,16 +165,100 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
         }
 
         var positions = arange(past, past + t, dtype: ScalarType.Int64, device: ids.device);
-        var x = token_embedding.forward(ids) + pos_embedding.forward(positions); // [B,T,D] + [T,D]
+        var x = Embed(ids) + pos_embedding.forward(positions); // [B,T,D] + [T,D]
         if (copy_head is not null)
         {
             var context = cache is null ? ids : cache.AppendIds(past, ids);   // every id so far
-            x = x + copy_head.Lookahead(context, past, sourceLengths, token_embedding.forward);
+            x = x + copy_head.Lookahead(context, past, sourceLengths, Embed);
         }
         if (training && Config.Dropout > 0) x = nn.functional.dropout(x, Config.Dropout, training: true);
         for (int i = 0; i < blocks.Count; i++) x = blocks[i].Forward(x, cache, i);
         cache?.Advance((int)t);
         return final_norm.forward(x);
+    }
+
+    /// <summary>
+    /// The input embedding of ids [...] → [..., D]: the token's own row, or the shared unseen-token embedding for ids
+    /// that training never read (<see cref="GptConfig.UnseenTokenEmbedding"/>). Every READ of a token goes through here
+    /// (decoder input, copy keys and queries, the lookahead); the output layer keeps one row per id.
+    /// </summary>
+    internal Tensor Embed(Tensor ids)
+    {
+        var rows = token_embedding.forward(ids);
+        if (seen_tokens is null) return rows;
+        var seen = seen_tokens.index_select(0, ids.reshape(-1)).reshape(ids.shape).unsqueeze(-1).gt(0.5);
+        return where(seen, rows, unseen_embedding!);
+    }
+
+    /// <summary>True when the model reads unseen ids through a shared embedding (<see cref="GptConfig.UnseenTokenEmbedding"/>).</summary>
+    internal bool HasUnseenTokenEmbedding => seen_tokens is not null;
+
+    /// <summary>
+    /// Marks which ids training has read (<paramref name="seen"/>[id]); the others are read through the shared
+    /// unseen-token embedding. <paramref name="union"/> keeps ids already marked (training a trained model further).
+    /// </summary>
+    internal void MarkSeenTokens(bool[] seen, bool union)
+    {
+        if (seen_tokens is null) throw new InvalidOperationException("This model has no unseen-token embedding (GptConfig.UnseenTokenEmbedding).");
+        if (seen.Length != Config.VocabSize)
+            throw new ArgumentException($"seen has {seen.Length} entries; the vocabulary has {Config.VocabSize}.", nameof(seen));
+        using var scope = NewDisposeScope();
+        using (no_grad())
+        {
+            var marks = tensor(seen.Select(x => x ? 1f : 0f).ToArray());
+            if (union) seen_tokens.copy_(seen_tokens.maximum(marks));
+            else seen_tokens.copy_(marks);
+        }
+    }
+
+    /// <summary>The ids currently marked as seen (see <see cref="MarkSeenTokens"/>); every id for a model without the
+    /// unseen-token embedding.</summary>
+    internal bool[] SeenTokens()
+    {
+        if (seen_tokens is null) return Enumerable.Repeat(true, Config.VocabSize).ToArray();
+        using var scope = NewDisposeScope();
+        return seen_tokens.gt(0.5).data<bool>().ToArray();
+    }
+
+    /// <summary>
+    /// Reads <paramref name="ids"/> through the unseen-token embedding until the result is disposed: token dropout,
+    /// so that the shared embedding learns to stand for "a token I cannot read" in the contexts where held-out values
+    /// appear. Only the forward pass reads the marks, so disposing right after it is safe.
+    /// </summary>
+    internal IDisposable TreatAsUnseen(IReadOnlyCollection<int> ids)
+    {
+        if (seen_tokens is null) throw new InvalidOperationException("This model has no unseen-token embedding (GptConfig.UnseenTokenEmbedding).");
+        if (ids.Count == 0) return EmptyScope.Instance;
+        using var scope = NewDisposeScope();
+        var index = tensor(ids.Select(i => (long)i).ToArray());
+        Tensor saved;
+        using (no_grad())
+        {
+            saved = seen_tokens.index_select(0, index).DetachFromDisposeScope();
+            seen_tokens.index_fill_(0, index, 0);
+        }
+        var indexKept = index.DetachFromDisposeScope();
+        return new RestoreMarks(seen_tokens, indexKept, saved);
+    }
+
+    private sealed class RestoreMarks(Tensor marks, Tensor index, Tensor saved) : IDisposable
+    {
+        private bool _done;
+
+        public void Dispose()
+        {
+            if (_done) return;
+            _done = true;
+            using (no_grad()) marks.index_copy_(0, index, saved);
+            index.Dispose();
+            saved.Dispose();
+        }
+    }
+
+    private sealed class EmptyScope : IDisposable
+    {
+        public static readonly EmptyScope Instance = new();
+        public void Dispose() { }
     }
 
     /// <summary>The output layer applied to hidden states of any leading shape [..., D] → [..., V].</summary>

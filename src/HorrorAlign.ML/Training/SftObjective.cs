@@ -1,6 +1,7 @@
 using HorrorAlign.ML.Losses;
 using HorrorAlign.ML.Modeling;
 using HorrorAlign.ML.Tokenization;
+using TorchSharp;
 
 namespace HorrorAlign.ML.Training;
 
@@ -11,14 +12,32 @@ namespace HorrorAlign.ML.Training;
 /// </summary>
 internal sealed class SftObjective : ITrainingObjective
 {
+    /// <summary>An id is RARE, and a candidate for unseen-token dropout, when at most this share of the training
+    /// examples hold it: spec values (names, objects, rule words) are rare, the template's words are not.</summary>
+    internal const double RareDocumentShare = 0.05;
+
     private readonly EncodedExample[] _train;
     private readonly EncodedExample[] _validation;
+    private readonly double _unseenDropout;
+    private readonly bool[] _rare;
 
-    public SftObjective(CompletionEncoder encoder, IReadOnlyList<SftSample> train, IReadOnlyList<SftSample> validation)
+    public SftObjective(CompletionEncoder encoder, IReadOnlyList<SftSample> train, IReadOnlyList<SftSample> validation, double unseenDropout = 0)
     {
         _train = Encode(encoder, train, "train");
         _validation = Encode(encoder, validation, "validation");
+        _unseenDropout = unseenDropout;
+        int vocabularySize = encoder.Vocabulary.Size;
+        var documents = new int[vocabularySize];
+        foreach (var example in _train)
+            foreach (int id in example.Ids.Distinct()) documents[id]++;
+        Seen = documents.Select(d => d > 0).ToArray();
+        double limit = RareDocumentShare * _train.Length;
+        _rare = documents.Select(d => d > 0 && d <= limit).ToArray();
+        _rare[encoder.Vocabulary.EosId] = false;
     }
+
+    /// <summary>[id] true when some training example holds the id: what the model has learned to read.</summary>
+    public bool[] Seen { get; }
 
     public string Stage => "sft";
 
@@ -32,6 +51,9 @@ internal sealed class SftObjective : ITrainingObjective
         var rows = new EncodedExample[indices.Count];
         for (int i = 0; i < rows.Length; i++) rows[i] = set[indices[i]];
         var (ids, mask) = Batching.Pad(rows);
+        using var unseen = split == DataSplit.Train && model.training && _unseenDropout > 0 && model.HasUnseenTokenEmbedding
+            ? model.TreatAsUnseen(DropRareIds(rows))
+            : null;
         var logProbs = CompletionLoss.Compute(model, ids, mask);
         var summedLoss = logProbs.SumLogProbs.sum().neg();
         double tokens = logProbs.TokenCounts.sum().item<float>();
@@ -39,6 +61,23 @@ internal sealed class SftObjective : ITrainingObjective
     }
 
     public void Dispose() { }
+
+    /// <summary>
+    /// Token dropout for the unseen-token embedding: each rare id of the batch is dropped with probability
+    /// UnseenTokenDropout, at every occurrence (prompt and story alike, as a held-out name is unseen everywhere). The
+    /// draws come from torch's generator, which the trainer reseeds every step, so a resumed run drops the same ids.
+    /// </summary>
+    private List<int> DropRareIds(EncodedExample[] rows)
+    {
+        var candidates = rows.SelectMany(r => r.Ids).Where(id => _rare[id]).Distinct().Order().ToArray();
+        var dropped = new List<int>();
+        if (candidates.Length == 0) return dropped;
+        using var scope = torch.NewDisposeScope();
+        var draws = torch.rand(candidates.Length).data<float>().ToArray();
+        for (int i = 0; i < candidates.Length; i++)
+            if (draws[i] < _unseenDropout) dropped.Add(candidates[i]);
+        return dropped;
+    }
 
     private EncodedExample[] Examples(DataSplit split) => split == DataSplit.Train ? _train : _validation;
 

@@ -25,8 +25,17 @@ public sealed record SftOptions : TrainingOptions
     public GptConfig Model { get; init; } = new()
     {
         DModel = 128, NHeads = 4, NLayers = 4, MlpRatio = 4, Dropout = 0, ContextLength = 384, TieEmbeddings = true, FusedAttention = true,
-        CopyHead = true,
+        CopyHead = true, UnseenTokenEmbedding = true,
     };
+
+    /// <summary>
+    /// Token dropout that teaches a model with <see cref="GptConfig.UnseenTokenEmbedding"/> what an unseen token is:
+    /// in each training batch, every RARE id (held by at most 5 % of the training examples: spec values, not template
+    /// words) is read through the shared unseen-token embedding with this probability, at all its occurrences — the
+    /// situation of a held-out name, which the model meets in the prompt and must carry through the story. Targets
+    /// are unchanged. Ignored for models without the embedding. Default 0.25.
+    /// </summary>
+    public double UnseenTokenDropout { get; init; } = 0.25;
 
     /// <summary>Id space of a freshly built model. Default <see cref="SftVocabulary.Compact"/>.</summary>
     public SftVocabulary Vocabulary { get; init; } = SftVocabulary.Compact;
@@ -41,6 +50,7 @@ public sealed record SftOptions : TrainingOptions
         base.Validate();
         Require(Model is not null, nameof(Model), "must be set.");
         Require(Enum.IsDefined(Vocabulary), nameof(Vocabulary), $"has unknown value {Vocabulary}.");
+        Require(UnseenTokenDropout is >= 0 and < 1, nameof(UnseenTokenDropout), $"must be in [0, 1) (got {UnseenTokenDropout}).");
         Require(ExtraVocabularyText is not null, nameof(ExtraVocabularyText), "must not be null (use an empty list).");
     }
 }

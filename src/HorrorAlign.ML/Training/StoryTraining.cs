@@ -36,7 +36,7 @@ public static class StoryTraining
         if (initial is null) config.Validate();
         CheckContext(config, options);
 
-        var objective = new SftObjective(new CompletionEncoder(vocabulary, options.MaxTokens), train, validation);
+        var objective = new SftObjective(new CompletionEncoder(vocabulary, options.MaxTokens), train, validation, options.UnseenTokenDropout);
         string fingerprint = Fingerprint("sft", options,
             initial is null ? "fresh:" + JsonSerializer.Serialize(config) + ":" + VocabularyKey(vocabulary) : "from:" + ModelHash(initial),
             train.SelectMany(s => new[] { s.Prompt, s.Response }), validation.SelectMany(s => new[] { s.Prompt, s.Response }));
@@ -51,6 +51,8 @@ public static class StoryTraining
             manual_seed(options.Seed); // the initialisation is part of the seeded run
             policy = new StoryModel(new GptModel(config), vocabulary);
         }
+        // Ids the data holds are read through their own rows from now on; a model trained further keeps its earlier ones.
+        if (policy.Model.HasUnseenTokenEmbedding) policy.Model.MarkSeenTokens(objective.Seen, union: initial is not null);
         return RunOwned(policy, objective, options, fingerprint, progress, cancellationToken);
     }
 
