@@ -20,6 +20,12 @@ public sealed record SamplingOptions
     /// use the names and objects of its specification.
     /// </summary>
     public double RepetitionPenalty { get; init; } = 1.0;
+    /// <summary>
+    /// Never generate the same run of this many tokens twice (Hugging Face's <c>no_repeat_ngram_size</c>; 0 = off): a
+    /// token that would complete a repeat of an earlier n-gram of the STORY is excluded before sampling. Only generated
+    /// tokens count, so the story may still repeat the prompt's names, taboo and twist word for word.
+    /// </summary>
+    public int NoRepeatNGramSize { get; init; }
     /// <summary>Seed for reproducible sampling (same seed, model and prompt ⇒ same output, whatever other threads do).</summary>
     public int Seed { get; init; } = 42;
     /// <summary>Extra strings that end generation (EOS always does); the text is cut before the first one found.</summary>
@@ -40,6 +46,7 @@ public sealed record SamplingOptions
         Require(TopK >= 0, nameof(TopK), $"must be >= 0 (got {TopK}); 0 = off.");
         Require(TopP > 0 && TopP <= 1, nameof(TopP), $"must be in (0, 1] (got {TopP}); 1 = off, use Temperature 0 for greedy.");
         Require(RepetitionPenalty > 0 && double.IsFinite(RepetitionPenalty), nameof(RepetitionPenalty), $"must be a finite number > 0 (got {RepetitionPenalty}); 1 = off.");
+        Require(NoRepeatNGramSize >= 0, nameof(NoRepeatNGramSize), $"must be >= 0 (got {NoRepeatNGramSize}); 0 = off.");
         Require(StopStrings is not null, nameof(StopStrings), "must not be null (use an empty list).");
         Require(StopStrings!.All(s => !string.IsNullOrEmpty(s)), nameof(StopStrings), "must not contain null or empty strings.");
     }

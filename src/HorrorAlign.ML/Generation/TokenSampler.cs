@@ -1,8 +1,8 @@
 namespace HorrorAlign.ML.Generation;
 
 /// <summary>
-/// Chooses the next token from one position's logits, on the CPU: repetition penalty → temperature → top-k → top-p →
-/// a seeded draw. Holds the per-sequence state (its <see cref="Random"/> and the tokens generated so far), so use one
+/// Chooses the next token from one position's logits, on the CPU: repetition penalty → n-gram ban → temperature →
+/// top-k → top-p → a seeded draw. Holds the per-sequence state (its <see cref="Random"/> and the tokens generated so far), so use one
 /// sampler per generated sequence; nothing is shared between samplers, hence threads never influence each other.
 /// </summary>
 public sealed class TokenSampler
@@ -14,6 +14,8 @@ public sealed class TokenSampler
     private readonly Random random;
     private readonly bool[] generated;
     private readonly List<int> generatedIds = [];
+    private readonly List<int> sequence = [];
+    private readonly List<(int Id, float Logit)> banned = [];
     private readonly float[] weights;
     private readonly int[] order;
     private readonly long[] sortKeys;
@@ -43,7 +45,9 @@ public sealed class TokenSampler
             throw new ArgumentException($"Expected {weights.Length} logits, got {logits.Length}.", nameof(logits));
 
         ApplyRepetitionPenalty(logits);
+        BanRepeatedNGrams(logits);
         int token = options.Temperature == 0 ? ArgMax(logits) : Draw(logits);
+        sequence.Add(token);
         if (!generated[token])
         {
             generated[token] = true;
@@ -78,6 +82,33 @@ public sealed class TokenSampler
         float penalty = (float)options.RepetitionPenalty;
         foreach (int id in generatedIds)
             logits[id] = logits[id] > 0 ? logits[id] / penalty : logits[id] * penalty;
+    }
+
+    /// <summary>
+    /// Excludes every token that would make the last <see cref="SamplingOptions.NoRepeatNGramSize"/> generated tokens
+    /// repeat an earlier n-gram: wherever the latest n-1 tokens occurred before, the token that followed them there is
+    /// banned. O(length · n) per step, nothing next to a model step.
+    /// </summary>
+    private void BanRepeatedNGrams(Span<float> logits)
+    {
+        int n = options.NoRepeatNGramSize;
+        int count = sequence.Count;
+        if (n == 0 || count < n - 1) return;
+        var tokens = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(sequence);
+        var suffix = tokens[(count - (n - 1))..];
+        banned.Clear();
+        for (int start = 0; start + n - 1 < count; start++)
+        {
+            int next = tokens[start + n - 1];
+            if (tokens.Slice(start, n - 1).SequenceEqual(suffix) && !float.IsNegativeInfinity(logits[next]))
+            {
+                banned.Add((next, logits[next]));
+                logits[next] = float.NegativeInfinity;
+            }
+        }
+        if (banned.Count == 0) return;
+        foreach (float l in logits) if (l > float.NegativeInfinity || float.IsNaN(l)) return;
+        foreach (var (id, logit) in banned) logits[id] = logit; // every token is banned: a repeat beats no token at all
     }
 
     private int Draw(ReadOnlySpan<float> logits)

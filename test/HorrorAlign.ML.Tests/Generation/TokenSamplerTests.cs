@@ -13,6 +13,23 @@ public class TokenSamplerTests
     }
 
     [Fact]
+    public void NoRepeatNGramBansTheTokenThatWouldRepeatAnEarlierRunOfTheStory()
+    {
+        // Greedy over logits that always prefer 0, 1, 2, 0, 1, 2 … : with trigrams banned, "0 1" can only be followed by 2
+        // once; the second time the next best token replaces it.
+        static float[] Prefer(int best) => Enumerable.Range(0, 6).Select(i => i == best ? 5f : i == 5 ? 1f : 0f).ToArray();
+        var sampler = new TokenSampler(new SamplingOptions { Temperature = 0, NoRepeatNGramSize = 3 }, 6);
+        var draws = new[] { 0, 1, 2, 0, 1, 2 }.Select(best => sampler.Next(Prefer(best))).ToArray();
+        Assert.Equal(new[] { 0, 1, 2, 0, 1, 5 }, draws);
+
+        // Off by default; and when every token is banned, a repeat beats failing.
+        Assert.Equal(0, new SamplingOptions().NoRepeatNGramSize);
+        var single = new TokenSampler(new SamplingOptions { Temperature = 0, NoRepeatNGramSize = 1 }, 1);
+        Assert.Equal(new[] { 0, 0 }, new[] { single.Next(new float[] { 1f }), single.Next(new float[] { 1f }) });
+        Assert.Contains("NoRepeatNGramSize", Assert.Throws<ArgumentException>(() => new SamplingOptions { NoRepeatNGramSize = -1 }.Validate()).Message);
+    }
+
+    [Fact]
     public void GreedyPicksTheArgMax()
         => Assert.All(Draws(new SamplingOptions { Temperature = 0 }, 5), t => Assert.Equal(3, t));
 
