@@ -234,9 +234,11 @@ public sealed class TrainCommandTests(TinyRun run) : IClassFixture<TinyRun>
         Assert.Contains("sigmoid, robust, ipo or hinge", Assert.Throws<CliException>(() =>
             TrainCommand.ReadSettings(new CliArgs(["train", "--dpo-loss", "kto"]))).Message);
         var dpo = TrainCommand.ReadSettings(new CliArgs(["train", "--dpo-loss", "sigmoid", "--rpo-alpha", "0", "--copy-head", "false",
-            "--fresh-share", "0.25", "--on-policy-specs", "0"]));
+            "--fresh-share", "0.25", "--on-policy-specs", "0", "--unseen-embedding", "false", "--unseen-dropout", "0.1"]));
         Assert.Equal((HorrorAlign.ML.Losses.DpoLossType.Sigmoid, 0.0), (dpo.Dpo.LossType, dpo.Dpo.RpoAlpha));
         Assert.Equal((false, 0.25, 0), (dpo.Sft.Model.CopyHead, dpo.Dataset.FreshValueShare, dpo.OnPolicySpecs));
+        Assert.Equal((false, 0.1), (dpo.Sft.Model.UnseenTokenEmbedding, dpo.Sft.UnseenTokenDropout));
+        Assert.True(TrainCommand.Preset("default").Sft.Model.UnseenTokenEmbedding);
     }
 
     [Fact]

@@ -1,0 +1,41 @@
+using HorrorAlign.ML.Specs;
+
+namespace HorrorAlign.ML.Data;
+
+/// <summary>
+/// First names kept out of every pool (training AND held-out) and out of all SFT data, used only to PROBE a trained
+/// model the way held-out specs will: a spec whose two characters carry probe names makes the model read names it
+/// has never read, which is exactly where held-out specs trip it up (a copy that loops or loses its place after an
+/// unread name). On-policy DPO mining writes its stories for such specs, so the pairs it finds are the model's own
+/// held-out-like failures — without ever touching the held-out pools the evaluation draws from.
+/// </summary>
+public static class ProbeNames
+{
+    private static readonly string[] Candidates =
+    [
+        "Thaddeus", "Ignatius", "Philippa", "Wilhelmina", "Barnaby", "Cordelia", "Lysander", "Perpetua", "Evander", "Isolde",
+        "Octavia", "Ezekiel", "Hortense", "Leopold", "Rosalind", "Casimir", "Percival", "Ottilie", "Ambrose", "Winifred",
+        "Cornelius", "Euphemia", "Bartholomew", "Clementine", "Ephraim", "Guinevere", "Horatio", "Imogen", "Lavinia",
+        "Mortimer", "Ophelia", "Peregrine", "Prudence", "Rowena", "Tabitha", "Ulrich", "Verity", "Wendell", "Xanthe",
+        "Zebedee", "Aurelio", "Benedikt", "Cosima", "Eulalia", "Florian", "Gwendolyn", "Hieronymus", "Jolyon", "Kasimir",
+        "Leocadia", "Malachy", "Nerys", "Oswin", "Petronella", "Radomir", "Seraphina", "Tancredi", "Ursel", "Wystan",
+        "Yevgenia", "Zinovia", "Anselm", "Berengar", "Crispin", "Dagmar", "Egbert", "Fenella", "Gaspard", "Hermione",
+    ];
+
+    /// <summary>The probe names: the candidates minus any name of <see cref="ValuePools.Default"/> (so no probe name is
+    /// a training or held-out name, whatever the pools hold).</summary>
+    public static IReadOnlyList<string> All { get; } =
+        Array.AsReadOnly(Candidates.Except(ValuePools.Default.Names, StringComparer.Ordinal).ToArray());
+
+    /// <summary><paramref name="spec"/> with its protagonist and supporting character replaced by two different probe
+    /// names drawn from <paramref name="rng"/>.</summary>
+    public static StorySpec Apply(StorySpec spec, Random rng)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(rng);
+        int p = rng.Next(All.Count);
+        int s = rng.Next(All.Count - 1);
+        if (s >= p) s++;
+        return spec with { Protagonist = All[p], SupportingCharacter = All[s] };
+    }
+}
