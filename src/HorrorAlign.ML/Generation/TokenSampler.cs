@@ -2,8 +2,9 @@ namespace HorrorAlign.ML.Generation;
 
 /// <summary>
 /// Chooses the next token from one position's logits, on the CPU: repetition penalty → n-gram ban → temperature →
-/// top-k → top-p → a seeded draw. Holds the per-sequence state (its <see cref="Random"/> and the tokens generated so far), so use one
-/// sampler per generated sequence; nothing is shared between samplers, hence threads never influence each other.
+/// top-k → top-p → a seeded draw. Holds the per-sequence state (its <see cref="Random"/> and the tokens generated so
+/// far), so use one sampler per generated sequence; nothing is shared between samplers, hence threads never influence
+/// each other.
 /// </summary>
 public sealed class TokenSampler
 {
