@@ -111,6 +111,7 @@ public static class RunMetrics
                 ["all_pair_policy_accuracy"] = Pair(sftEval.Preferences?.All.PolicyAccuracy, dpoEval.Preferences?.All.PolicyAccuracy),
                 ["sft_test_loss"] = Pair(sftEval.SftLoss?.Loss, dpoEval.SftLoss?.Loss),
                 ["sft_test_perplexity"] = Pair(sftEval.SftLoss?.Perplexity, dpoEval.SftLoss?.Perplexity),
+                ["all_checks_paired"] = Paired(sftEval.Constraints, dpoEval.Constraints),
             },
             ["quality_bar"] = new JsonObject
             {
@@ -122,6 +123,21 @@ public static class RunMetrics
                 ["dpo_improves_pass_rate"] = dpoAll > sftAll,
                 ["dpo_improves_hard_pair_accuracy"] = dpoHard > sftHard,
             },
+        };
+    }
+
+    /// <summary>Spec by spec, which checkpoint's story passed every check, and whether the split could be chance.</summary>
+    private static JsonObject? Paired(ConstraintReport? sft, ConstraintReport? dpo)
+    {
+        if (sft is null || dpo is null) return null;
+        var p = PairedComparison.Of(sft, dpo);
+        return new JsonObject
+        {
+            ["both"] = p.BothPassed,
+            ["sft_only"] = p.OnlyFirst,
+            ["dpo_only"] = p.OnlySecond,
+            ["neither"] = p.NeitherPassed,
+            ["exact_mcnemar_p"] = Math.Round(p.ExactMcNemarP, 4),
         };
     }
 

@@ -62,6 +62,10 @@ public sealed class TrainCommandTests(TinyRun run) : IClassFixture<TinyRun>
         Assert.True((bool)metrics["evaluation"]!["dpo"]!["preferences"]!["has_reference"]!);
         Assert.False((bool)metrics["evaluation"]!["sft"]!["preferences"]!["has_reference"]!);
         Assert.NotNull(metrics["comparison"]!["all_checks_pass_rate"]!.AsObject()["dpo"]);
+        var paired = metrics["comparison"]!["all_checks_paired"]!;
+        Assert.Equal((int)metrics["data"]!["heldout_specs"]!,
+            new[] { "both", "sft_only", "dpo_only", "neither" }.Sum(k => (int)paired[k]!));
+        Assert.InRange((double)paired["exact_mcnemar_p"]!, 0, 1);
 
         // One log line per training log entry and evaluation of both stages, in order.
         var lines = File.ReadAllLines(run.File(TrainingLogFile.FileName)).Select(l => JsonNode.Parse(l)!).ToList();
