@@ -75,9 +75,9 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
     /// </summary>
     public Tensor Logits(Tensor ids, Tensor? sourceLengths)
     {
-        var hidden = ForwardHidden(ids, null, sourceLengths);
+        var hidden = ForwardHiddenAndEmbeddings(ids, null, sourceLengths, out var embeddings);
         if (copy_head is null) return Head(hidden);
-        var (logWeights, pointed) = CopyWeights(copy_head, hidden, ids, sourceLengths);
+        var (logWeights, pointed) = CopyWeights(copy_head, hidden, embeddings, ids, sourceLengths);
         return CopyHead.MixDistribution(logWeights, Head(hidden), pointed);
     }
 
@@ -98,14 +98,14 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
         var selected = hidden.reshape(b * t, -1).index_select(0, flat);                   // [N,D]
         var vocab = Head(selected).log_softmax(-1).gather(1, targets.unsqueeze(1)).squeeze(1);
         if (copy_head is null) return vocab;
-        var (logWeights, pointed) = CopyWeights(copy_head, hidden, ids, sourceLengths);
+        var (logWeights, pointed) = CopyWeights(copy_head, hidden, Embed(ids), ids, sourceLengths);
         return CopyHead.MixTargetLogProbs(logWeights.reshape(b * t, -1), pointed, flat, flat.div(t, rounding_mode: RoundingMode.floor), targets, vocab);
     }
 
-    /// <summary>Log pointer weights [B,T,T+1] of every position of a whole batch, and what each key points at [B,T].</summary>
-    private (Tensor LogWeights, Tensor Pointed) CopyWeights(CopyHead head, Tensor hidden, Tensor ids, Tensor? sourceLengths)
+    /// <summary>Log pointer weights [B,T,T+1] of every position of a whole batch (embeddings = <see cref="Embed"/>(ids)),
+    /// and what each key points at [B,T].</summary>
+    private (Tensor LogWeights, Tensor Pointed) CopyWeights(CopyHead head, Tensor hidden, Tensor embeddings, Tensor ids, Tensor? sourceLengths)
     {
-        var embeddings = Embed(ids);
         var pointed = PointedTokens(ids);
         var keys = head.Keys(head.PartialKeys(hidden, embeddings), Embed(pointed));
         return (head.LogWeights(hidden, embeddings, keys, ids, queryStart: 0, sourceLengths), pointed);
@@ -121,12 +121,11 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
     {
         int past = cache?.Length ?? 0;
         var lengths = sourceLength is int n ? full(ids.shape[0], (long)n, dtype: ScalarType.Int64, device: ids.device) : null;
-        var hidden = ForwardHidden(ids, cache, lengths);
+        var hidden = ForwardHiddenAndEmbeddings(ids, cache, lengths, out var embeddings);
         var last = hidden.narrow(1, hidden.shape[1] - 1, 1);                              // [B,1,D]
         var logits = Head(last);
         if (copy_head is null) return logits.squeeze(1).squeeze(0);
 
-        var embeddings = Embed(ids);
         var partial = copy_head.PartialKeys(hidden, embeddings);
         // ForwardHidden already stored the new ids in the cache.
         var (allPartial, allIds) = cache is null ? (partial, ids) : (cache.AppendCopyKeys(past, partial), cache.Ids());
@@ -148,7 +147,11 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
     /// <exception cref="ArgumentException">Wrong rank, batch size different from the cache's, or more positions than
     /// <see cref="GptConfig.ContextLength"/>.</exception>
     /// <exception cref="InvalidOperationException">A cache is used while gradients are enabled.</exception>
-    public Tensor ForwardHidden(Tensor ids, KvCache? cache = null, Tensor? sourceLengths = null)
+    public Tensor ForwardHidden(Tensor ids, KvCache? cache = null, Tensor? sourceLengths = null) => ForwardHiddenAndEmbeddings(ids, cache, sourceLengths, out _);
+
+    /// <summary><see cref="ForwardHidden"/>, also handing back the input embeddings of
+    /// <paramref name="ids"/> (the copy head reads them too: one embedding read instead of two).</summary>
+    private Tensor ForwardHiddenAndEmbeddings(Tensor ids, KvCache? cache, Tensor? sourceLengths, out Tensor embeddings)
     {
         ArgumentNullException.ThrowIfNull(ids);
         if (ids.dim() != 2) throw new ArgumentException($"ids must be [batch, time]; got shape [{string.Join(", ", ids.shape)}].", nameof(ids));
@@ -165,7 +168,8 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
         }
 
         var positions = arange(past, past + t, dtype: ScalarType.Int64, device: ids.device);
-        var x = Embed(ids) + pos_embedding.forward(positions); // [B,T,D] + [T,D]
+        embeddings = Embed(ids);
+        var x = embeddings + pos_embedding.forward(positions); // [B,T,D] + [T,D]
         if (copy_head is not null)
         {
             var context = cache is null ? ids : cache.AppendIds(past, ids);   // every id so far
