@@ -28,13 +28,10 @@ public sealed record PairedComparison(int BothPassed, int OnlyFirst, int OnlySec
             var (a, b) = (first.Stories[i], second.Stories[i]);
             if (a.Id != b.Id)
                 throw new ArgumentException($"Story {i} is for spec '{a.Id}' in the first report and '{b.Id}' in the second; a paired comparison needs the same specs in the same order.", nameof(second));
-            _ = (a.AllPassed, b.AllPassed) switch
-            {
-                (true, true) => both++,
-                (true, false) => onlyFirst++,
-                (false, true) => onlySecond++,
-                _ => neither++,
-            };
+            if (a.AllPassed && b.AllPassed) both++;
+            else if (a.AllPassed) onlyFirst++;
+            else if (b.AllPassed) onlySecond++;
+            else neither++;
         }
         return new PairedComparison(both, onlyFirst, onlySecond, neither, ExactMcNemar(onlyFirst, onlySecond));
     }
