@@ -111,28 +111,22 @@ public static class GenerateCommand
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(specs);
-        var rows = new (string Id, string Prompt, string Story)[specs.Count];
-        void GenerateAll(Action<int>? advanced)
-        {
-            for (int i = 0; i < specs.Count; i++)
-            {
-                ct.ThrowIfCancellationRequested();
-                string prompt = specs[i].ToPrompt();
-                string id = specs[i].Id ?? (i + 1).ToString(CultureInfo.InvariantCulture);
-                rows[i] = (id, prompt, TextGenerator.Generate(model, prompt, sampling with { Seed = unchecked(sampling.Seed + i) }));
-                advanced?.Invoke(i + 1);
-            }
-        }
+        string[] prompts = [.. specs.Select(s => s.ToPrompt())];
+        IReadOnlyList<string> stories = [];
+        // One story per core at a time (see ParallelPrompts); the stories do not depend on how many run at once.
+        void GenerateAll(IProgress<int>? advanced) =>
+            stories = TextGenerator.GenerateBatch(model, prompts, sampling, Environment.ProcessorCount, advanced, ct);
 
         if (console is null) GenerateAll(null);
         else RunProgress.Run(OutputMode.Rich, console, p =>
         {
             p.Stage("generate", "generating", specs.Count);
-            GenerateAll(done => p.Update("generate", done, detail: $"{done}/{specs.Count}"));
+            GenerateAll(new InlineProgress<int>(done => p.Update("generate", done, detail: $"{done}/{specs.Count}")));
             p.Complete("generate");
             return 0;
         });
 
+        var rows = specs.Select((spec, i) => (Id: spec.Id ?? (i + 1).ToString(CultureInfo.InvariantCulture), Prompt: prompts[i], Story: stories[i])).ToArray();
         Jsonl.Write(outFile, rows, static (w, row) =>
         {
             w.WriteStartObject();

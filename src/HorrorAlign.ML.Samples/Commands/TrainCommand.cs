@@ -175,8 +175,13 @@ public static class TrainCommand
             Seed = seed ?? p.Dpo.Seed,
         };
         var sampling = GenerateCommand.ReadSampling(a, p.Evaluation.Sampling with { Seed = seed ?? p.Evaluation.Sampling.Seed }, readSeed: false);
-        var evaluation = p.Evaluation with { Sampling = sampling, MaxTokens = maxTokens, Beta = dpo.Beta };
         int threads = a.Int("threads") ?? p.Threads;
+        // Stories are written one per thread, side by side (see ParallelPrompts): as many at once as training's threads.
+        var evaluation = p.Evaluation with
+        {
+            Sampling = sampling, MaxTokens = maxTokens, Beta = dpo.Beta,
+            Parallelism = threads > 0 ? threads : Environment.ProcessorCount,
+        };
         try
         {
             model.Validate();
@@ -221,7 +226,7 @@ public static class TrainCommand
 
         progress.Stage("on-policy", "on-policy pairs", sources.Count);
         var pairs = OnPolicyPairs.Mine(sftModel, sources, s.Evaluation.Sampling, s.Evaluation.KnownNames,
-            new InlineProgress<int>(n => progress.Update("on-policy", n)), ct);
+            new InlineProgress<int>(n => progress.Update("on-policy", n)), ct, s.Evaluation.Parallelism);
         OnPolicyPairs.WriteJsonl(file, pairs);
         progress.Complete("on-policy", $"{pairs.Count} of {sources.Count} stories failed a check");
         return (sources.Count, pairs);

@@ -25,6 +25,10 @@ public sealed record ModelEvaluationOptions
     /// the built-in pools (held-out ones included).</summary>
     public IReadOnlyList<string>? KnownNames { get; init; }
 
+    /// <summary>How many stories are written at once (see <see cref="ParallelPrompts"/>: each on one torch thread, so
+    /// up to the number of cores pays). The stories do not depend on it. Default 1.</summary>
+    public int Parallelism { get; init; } = 1;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
     {
@@ -32,6 +36,7 @@ public sealed record ModelEvaluationOptions
         Sampling.Validate();
         if (MaxTokens is < 2) throw new ArgumentException($"ModelEvaluationOptions.MaxTokens must be at least 2 when set (got {MaxTokens}).", nameof(MaxTokens));
         if (BatchSize < 1) throw new ArgumentException($"ModelEvaluationOptions.BatchSize must be at least 1 (got {BatchSize}).", nameof(BatchSize));
+        if (Parallelism < 1) throw new ArgumentException($"ModelEvaluationOptions.Parallelism must be at least 1 (got {Parallelism}).", nameof(Parallelism));
         if (!(Beta > 0) || double.IsInfinity(Beta)) throw new ArgumentException($"ModelEvaluationOptions.Beta must be a positive number (got {Beta}).", nameof(Beta));
     }
 }

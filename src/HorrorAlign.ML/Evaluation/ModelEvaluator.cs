@@ -59,14 +59,10 @@ public static class ModelEvaluator
         RequireItems(specs, nameof(specs));
         options ??= new ModelEvaluationOptions();
         options.Validate();
-        var stories = new string[specs.Count];
-        for (int i = 0; i < specs.Count; i++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            // The same per-story seed as TextGenerator.GenerateBatch, so `generate --specs` reproduces these stories.
-            stories[i] = TextGenerator.Generate(model, specs[i].ToPrompt(), options.Sampling with { Seed = unchecked(options.Sampling.Seed + i) });
-            progress?.Report(new EvaluationProgress(StoriesPhase, i + 1, specs.Count));
-        }
+        // TextGenerator.GenerateBatch's per-story seeds, so `generate --specs` reproduces these stories.
+        var stories = TextGenerator.GenerateBatch(model, [.. specs.Select(s => s.ToPrompt())], options.Sampling, options.Parallelism,
+            progress is null ? null : new InlineProgress<int>(done => progress.Report(new EvaluationProgress(StoriesPhase, done, specs.Count))),
+            cancellationToken);
         return Grade(specs, stories, options.KnownNames, options.Sampling);
     }
 

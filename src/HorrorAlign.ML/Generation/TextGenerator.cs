@@ -15,16 +15,25 @@ public static class TextGenerator
         return OutputCleaner.Clean(text, prompt);
     }
 
-    /// <summary>Generates completions for many prompts (results in input order; each prompt i uses seed options.Seed + i).</summary>
-    public static IReadOnlyList<string> GenerateBatch(StoryModel model, IReadOnlyList<string> prompts, SamplingOptions options)
+    /// <summary>
+    /// Generates completions for many prompts (results in input order; prompt i uses seed options.Seed + i, so a result
+    /// depends on neither the other prompts nor <paramref name="parallelism"/>).
+    /// </summary>
+    /// <param name="model">The model (only read; shared by the workers).</param>
+    /// <param name="prompts">The prompts.</param>
+    /// <param name="options">Sampling options; prompt i is sampled with seed <c>Seed + i</c>.</param>
+    /// <param name="parallelism">How many prompts are written at once (see <see cref="ParallelPrompts"/>). Default 1.</param>
+    /// <param name="progress">Receives the number of completions finished so far (in increasing order).</param>
+    /// <param name="cancellationToken">Checked before each prompt.</param>
+    public static IReadOnlyList<string> GenerateBatch(StoryModel model, IReadOnlyList<string> prompts, SamplingOptions options,
+        int parallelism = 1, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(prompts);
         ArgumentNullException.ThrowIfNull(options);
-        // Sequential: libtorch already spreads each step's matmuls over the cores, and per-prompt seeds make every
-        // result independent of which other prompts share the batch.
         var results = new string[prompts.Count];
-        for (int i = 0; i < prompts.Count; i++)
-            results[i] = Generate(model, prompts[i], options with { Seed = unchecked(options.Seed + i) });
+        ParallelPrompts.For(prompts.Count, parallelism,
+            i => results[i] = Generate(model, prompts[i], options with { Seed = unchecked(options.Seed + i) }), progress, cancellationToken);
         return results;
     }
 

@@ -31,21 +31,17 @@ public static class OnPolicyPairs
     /// <param name="knownNames">Names that count as wrong characters; null = every built-in pool name.</param>
     /// <param name="progress">Receives the number of stories written so far.</param>
     /// <param name="cancellationToken">Stops between stories.</param>
+    /// <param name="parallelism">Stories written at once (see <see cref="ParallelPrompts"/>); the pairs do not depend on it.</param>
     /// <exception cref="ArgumentException">A source is null or has no chosen story.</exception>
     public static IReadOnlyList<OnPolicyPair> Mine(StoryModel model, IReadOnlyList<OnPolicySource> sources, SamplingOptions sampling,
-        IReadOnlyList<string>? knownNames = null, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+        IReadOnlyList<string>? knownNames = null, IProgress<int>? progress = null, CancellationToken cancellationToken = default,
+        int parallelism = 1)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(sampling);
         CheckSources(sources);
-        var stories = new string[sources.Count];
-        for (int i = 0; i < sources.Count; i++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            stories[i] = TextGenerator.Generate(model, sources[i].Spec.ToPrompt(), sampling with { Seed = unchecked(sampling.Seed + i) });
-            progress?.Report(i + 1);
-        }
+        var stories = TextGenerator.GenerateBatch(model, [.. sources.Select(s => s.Spec.ToPrompt())], sampling, parallelism, progress, cancellationToken);
         return FromStories(sources, stories, knownNames);
     }
 

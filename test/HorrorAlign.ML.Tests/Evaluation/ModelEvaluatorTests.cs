@@ -139,5 +139,7 @@ public sealed class ModelEvaluatorTests
         Assert.Contains("2 specs and 1 stories", Assert.Throws<ArgumentException>(() => ModelEvaluator.EvaluateStories(specs, ["x"])).Message);
         Assert.Contains("BatchSize", Assert.Throws<ArgumentException>(() =>
             ModelEvaluator.EvaluateSftLoss(model, [new SftExample("a", "p", "r")], new ModelEvaluationOptions { BatchSize = 0 })).Message);
+        Assert.Contains("Parallelism", Assert.Throws<ArgumentException>(() =>
+            ModelEvaluator.EvaluateConstraints(model, specs, new ModelEvaluationOptions { Parallelism = 0 })).Message);
     }
 }

@@ -74,6 +74,33 @@ public class TextGeneratorTests
     }
 
     [Fact]
+    public void BatchResultsDoNotDependOnParallelism()
+    {
+        var options = new SamplingOptions { Temperature = 1.5, TopP = 1, MaxNewTokens = 20, Seed = 7 };
+        string[] prompts = [.. Enumerable.Range(0, 9).Select(i => Examples[i % 2].Prompt)];
+        var reports = new List<int>();
+        var sequential = TextGenerator.GenerateBatch(Trained.Value, prompts, options);
+        var parallel = TextGenerator.GenerateBatch(Trained.Value, prompts, options, parallelism: 3, new InlineProgress<int>(reports.Add));
+        Assert.Equal(sequential, parallel);
+        Assert.Equal(Enumerable.Range(1, prompts.Length), reports);
+        Assert.True(sequential.Distinct().Count() > 2, "high-temperature samples should differ by seed");
+    }
+
+    [Fact]
+    public void ParallelJobsSurfaceTheJobsOwnErrorAndRestoreTorchThreads()
+    {
+        int threads = get_num_threads();
+        var e = Assert.Throws<ArgumentException>(() =>
+            TextGenerator.GenerateBatch(Trained.Value, [Examples[0].Prompt, "", Examples[1].Prompt], new SamplingOptions { MaxNewTokens = 5 }, parallelism: 2));
+        Assert.Contains("prompt is empty", e.Message);
+        Assert.Equal(threads, get_num_threads());
+        Assert.Throws<ArgumentOutOfRangeException>(() => ParallelPrompts.For(3, 0, _ => { }));
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => ParallelPrompts.For(3, 2, _ => { }, cancellationToken: cancelled.Token));
+    }
+
+    [Fact]
     public void EmptyOrOverlongPromptsAreClearErrors()
     {
         var options = new SamplingOptions();
