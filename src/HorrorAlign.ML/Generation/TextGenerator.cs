@@ -42,6 +42,28 @@ public static class TextGenerator
     /// string but otherwise raw (no clean-up), with the reason generation ended.
     /// </summary>
     public static (string Text, GenerationStopReason StopReason) GenerateRaw(StoryModel model, string prompt, SamplingOptions options)
+        => GenerateRaw(model, prompt, [], options);
+
+    /// <summary>
+    /// Continues a response already begun: the model reads <paramref name="prompt"/>, then <paramref name="begun"/> as
+    /// if it had written it, and writes on. Returns begun + the new text, cleaned like <see cref="Generate"/>. The begun
+    /// text counts toward <see cref="SamplingOptions.MaxNewTokens"/>, and the copy head copies from the prompt only,
+    /// as in any generation; stop strings are looked for in the new text.
+    /// </summary>
+    /// <exception cref="ArgumentException">Invalid options, an empty prompt, or prompt + begun text longer than the
+    /// model's context.</exception>
+    public static string Continue(StoryModel model, string prompt, string begun, SamplingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(begun);
+        ArgumentNullException.ThrowIfNull(options);
+        // Encoded on its own, as training encodes a response apart from its prompt.
+        int[] begunIds = model.Vocabulary.Encode(begun);
+        var (text, _) = GenerateRaw(model, prompt, begunIds, options with { MaxNewTokens = Math.Max(0, options.MaxNewTokens - begunIds.Length) });
+        return OutputCleaner.Clean(begun + text, prompt);
+    }
+
+    private static (string Text, GenerationStopReason StopReason) GenerateRaw(StoryModel model, string prompt, int[] begunIds, SamplingOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(prompt);
@@ -50,12 +72,15 @@ public static class TextGenerator
         var vocabulary = model.Vocabulary;
         int[] promptIds = vocabulary.Encode(prompt);
         if (promptIds.Length == 0) throw new ArgumentException("The prompt is empty; generation needs text to condition on.", nameof(prompt));
-        if (promptIds.Length > model.Config.ContextLength)
-            throw new ArgumentException($"The prompt is {promptIds.Length} tokens but the model's context length is {model.Config.ContextLength}; shorten the prompt.", nameof(prompt));
+        int length = promptIds.Length + begunIds.Length;
+        if (length > model.Config.ContextLength)
+            throw new ArgumentException(begunIds.Length == 0
+                ? $"The prompt is {promptIds.Length} tokens but the model's context length is {model.Config.ContextLength}; shorten the prompt."
+                : $"The prompt and the begun response are {length} tokens but the model's context length is {model.Config.ContextLength}.", nameof(prompt));
 
         var stops = new StopStringWatcher(vocabulary, options.StopStrings);
-        var result = TokenGenerator.Generate(model.Model, promptIds, options, vocabulary.EosId,
-            options.StopStrings.Count == 0 ? null : stops.Matches);
+        var result = TokenGenerator.Generate(model.Model, [.. promptIds, .. begunIds], options, vocabulary.EosId,
+            options.StopStrings.Count == 0 ? null : stops.Matches, sourceLength: promptIds.Length);
 
         string text = vocabulary.Decode(result.Tokens.ToArray());
         int cut = StopStringWatcher.FirstStop(text, options.StopStrings);

@@ -19,9 +19,12 @@ public static class TokenGenerator
     /// <param name="options">Sampling options (seeded by <see cref="SamplingOptions.Seed"/>).</param>
     /// <param name="eosId">End-of-text id that stops generation, or null to never stop on a token.</param>
     /// <param name="stopCondition">Called with all generated tokens after each new one; true stops generation.</param>
+    /// <param name="sourceLength">How many leading tokens of <paramref name="promptIds"/> are the prompt proper, the part
+    /// a copy head may copy from; the rest is a response begun earlier, which generation continues (its tokens count as
+    /// generated for the repetition penalty and the n-gram ban, but are not returned). Null = all of them.</param>
     /// <exception cref="ArgumentException">Empty prompt, an id outside the vocabulary, or a prompt longer than the context.</exception>
     public static GenerationResult Generate(GptModel model, IReadOnlyList<int> promptIds, SamplingOptions options, int? eosId,
-        Func<IReadOnlyList<int>, bool>? stopCondition = null)
+        Func<IReadOnlyList<int>, bool>? stopCondition = null, int? sourceLength = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(promptIds);
@@ -34,18 +37,21 @@ public static class TokenGenerator
         for (int i = 0; i < promptIds.Count; i++)
             if ((uint)promptIds[i] >= (uint)config.VocabSize)
                 throw new ArgumentException($"Prompt token {i} has id {promptIds[i]}, outside the model's vocabulary [0, {config.VocabSize}).", nameof(promptIds));
+        if (sourceLength is < 1 || sourceLength > promptIds.Count)
+            throw new ArgumentOutOfRangeException(nameof(sourceLength), sourceLength, $"Must be between 1 and the {promptIds.Count} prompt tokens.");
 
         var generated = new List<int>();
         if (options.MaxNewTokens == 0) return new GenerationResult(generated, GenerationStopReason.MaxNewTokens);
 
         using var inference = InferenceScope.Enter(model);
         using var cache = options.UseKvCache ? model.CreateCache(1) : null;
+        int promptLength = sourceLength ?? promptIds.Count; // the copy head copies from the prompt only
         var sampler = new TokenSampler(options, config.VocabSize);
+        for (int i = promptLength; i < promptIds.Count; i++) sampler.Observe(promptIds[i]);
         var logits = new float[config.VocabSize];
         var context = promptIds.Select(id => (long)id).ToList(); // the no-cache path re-reads all of it
         var device = model.WeightsDevice;
 
-        int promptLength = promptIds.Count; // the copy head copies from the prompt only
         NextLogits(model, device, context.ToArray(), cache, logits, promptLength);
         while (true)
         {

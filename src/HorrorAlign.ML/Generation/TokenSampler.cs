@@ -48,13 +48,22 @@ public sealed class TokenSampler
         ApplyRepetitionPenalty(logits);
         BanRepeatedNGrams(logits);
         int token = options.Temperature == 0 ? ArgMax(logits) : Draw(logits);
+        Observe(token);
+        return token;
+    }
+
+    /// <summary>Records <paramref name="token"/> as generated without drawing it (a response begun earlier and now
+    /// continued), so the repetition penalty and the n-gram ban see it.</summary>
+    public void Observe(int token)
+    {
+        if ((uint)token >= (uint)generated.Length)
+            throw new ArgumentOutOfRangeException(nameof(token), token, $"Outside the vocabulary [0, {generated.Length}).");
         sequence.Add(token);
         if (!generated[token])
         {
             generated[token] = true;
             generatedIds.Add(token);
         }
-        return token;
     }
 
     /// <summary>

@@ -101,6 +101,30 @@ public class TextGeneratorTests
     }
 
     [Fact]
+    public void ContinuingAGreedyStoryFromItsOwnBeginningWritesTheSameStory()
+    {
+        // Greedy decoding is a function of the context, so continuing the model's own beginning must end the same way;
+        // this pins that Continue reads prompt + begun text exactly as generation had them (same ids, same copy source).
+        var options = new SamplingOptions { Temperature = 0, MaxNewTokens = 40 };
+        var model = Trained.Value;
+        string story = TextGenerator.Generate(model, Examples[0].Prompt, options);
+        int[] ids = model.Vocabulary.Encode(story);
+        foreach (int cut in new[] { 1, ids.Length / 2, ids.Length - 1 })
+            Assert.Equal(story, TextGenerator.Continue(model, Examples[0].Prompt, model.Vocabulary.Decode(ids[..cut]), options));
+        // The begun text counts toward the token budget.
+        Assert.Equal(model.Vocabulary.Decode(ids[..5]), TextGenerator.Continue(model, Examples[0].Prompt, model.Vocabulary.Decode(ids[..5]), options with { MaxNewTokens = 5 }));
+    }
+
+    [Fact]
+    public void ABegunResponseLongerThanTheContextIsAClearError()
+    {
+        string begun = string.Concat(Enumerable.Repeat("The well answered. ", 30));
+        var e = Assert.Throws<ArgumentException>(() => TextGenerator.Continue(Trained.Value, Examples[0].Prompt, begun, new SamplingOptions()));
+        Assert.Contains("prompt and the begun response are", e.Message);
+        Assert.Contains("context length is 64", e.Message);
+    }
+
+    [Fact]
     public void EmptyOrOverlongPromptsAreClearErrors()
     {
         var options = new SamplingOptions();

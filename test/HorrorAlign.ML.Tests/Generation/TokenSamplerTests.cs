@@ -30,6 +30,22 @@ public class TokenSamplerTests
     }
 
     [Fact]
+    public void ObservedTokensCountAsGeneratedForThePenaltyAndTheNGramBan()
+    {
+        // Token 3 is the argmax (3.0); observed once, a penalty of 2 halves it to 1.5, below token 0 (2.0).
+        var penalised = new TokenSampler(new SamplingOptions { Temperature = 0, RepetitionPenalty = 2 }, Logits.Length);
+        penalised.Observe(3);
+        Assert.Equal(0, penalised.Next((float[])Logits.Clone()));
+
+        // "3 3" observed: with bigrams banned, 3 cannot follow 3 again.
+        var banned = new TokenSampler(new SamplingOptions { Temperature = 0, NoRepeatNGramSize = 2 }, Logits.Length);
+        banned.Observe(3);
+        banned.Observe(3);
+        Assert.Equal(0, banned.Next((float[])Logits.Clone()));
+        Assert.Throws<ArgumentOutOfRangeException>(() => banned.Observe(Logits.Length));
+    }
+
+    [Fact]
     public void GreedyPicksTheArgMax()
         => Assert.All(Draws(new SamplingOptions { Temperature = 0 }, 5), t => Assert.Equal(3, t));
 
