@@ -33,3 +33,29 @@ public class ProbeNamesTests
         }
     }
 }
+
+public class ProbeValuesTests
+{
+    [Fact]
+    public void ProbeValuesAreInNoPoolAndInNoTrainingText()
+    {
+        var probe = ProbeValues.Pools;
+        Assert.True(probe.Settings.Count >= 30 && probe.Objects.Count >= 30 && probe.Taboos.Count >= 40 && probe.Twists.Count >= 40);
+        Assert.Equal(ProbeNames.All, probe.Names);
+        Assert.Empty(probe.Values.Intersect(ValuePools.AllValues, StringComparer.OrdinalIgnoreCase));
+
+        var data = Dataset.Generate(new DatasetOptions { SftTrainSize = 300, PrefTrainSize = 40, FreshValueShare = 0.5 });
+        var text = string.Join("\n", data.SftTrain.Select(r => r.Prompt + r.Response).Concat(data.PrefTrain.Select(p => p.Prompt + p.Chosen + p.Rejected)));
+        Assert.DoesNotContain(probe.Values.Except(probe.Names), value => text.Contains(value, StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public void EveryProbeSpecGetsAChosenStory()
+    {
+        // On-policy mining needs a template story for a spec whose sample cannot be repaired.
+        var writer = new StoryWriter();
+        var rng = new Random(3);
+        foreach (var spec in ProbeValues.Pools.GenerateSpecs(60, seed: 5))
+            Assert.True(writer.TryWriteChosen(spec, rng, out _), spec.ToPrompt());
+    }
+}

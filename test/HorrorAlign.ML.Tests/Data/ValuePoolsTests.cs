@@ -8,8 +8,13 @@ public class ValuePoolsTests
 {
     private static readonly ValuePools Pools = ValuePools.Default;
 
-    private static IEnumerable<string> NonNameValues =>
-        Pools.Titles.Concat(Pools.Settings).Concat(Pools.Objects).Concat(Pools.Taboos).Concat(Pools.Twists);
+    private static IEnumerable<string> NonNameValuesOf(ValuePools pools) =>
+        pools.Titles.Concat(pools.Settings).Concat(pools.Objects).Concat(pools.Taboos).Concat(pools.Twists);
+
+    /// <summary>Every pool set the rules hold for: the built-in pools and the probe pools (see ProbeValues).</summary>
+    public static TheoryData<string> PoolSets => ["default", "probe"];
+
+    private static ValuePools PoolSet(string name) => name == "probe" ? ProbeValues.Pools : ValuePools.Default;
 
     [Fact]
     public void DefaultPools_AreFarLargerThanTheOriginal()
@@ -25,31 +30,35 @@ public class ValuePoolsTests
         Assert.Equal(Pools.Values, ValuePools.AllValues);
     }
 
-    [Fact]
-    public void Values_FollowTheirPoolsGrammar()
+    [Theory]
+    [MemberData(nameof(PoolSets))]
+    public void Values_FollowTheirPoolsGrammar(string poolSet)
     {
+        var pools = PoolSet(poolSet);
         string[] articles = ["a ", "an ", "the "];
-        Assert.All(Pools.Settings, s => Assert.Contains(articles, a => s.StartsWith(a, StringComparison.Ordinal)));
-        Assert.All(Pools.Objects, o => Assert.Contains(articles, a => o.StartsWith(a, StringComparison.Ordinal)));
+        Assert.All(pools.Settings, s => Assert.Contains(articles, a => s.StartsWith(a, StringComparison.Ordinal)));
+        Assert.All(pools.Objects, o => Assert.Contains(articles, a => o.StartsWith(a, StringComparison.Ordinal)));
         // "a"/"an" agree with the next word's sound (no "a old", "an brass"; "a one-eyed", "a university" are right).
         string[] consonantSounds = ["one", "uni", "use", "eu"];
-        Assert.All(Pools.Objects.Concat(Pools.Settings), v => Assert.False(
+        Assert.All(pools.Objects.Concat(pools.Settings), v => Assert.False(
             (v.StartsWith("a ", StringComparison.Ordinal) && "aeiou".Contains(v[2]) && !consonantSounds.Any(c => v[2..].StartsWith(c, StringComparison.Ordinal))) ||
             (v.StartsWith("an ", StringComparison.Ordinal) && !"aeiouh".Contains(v[3])), v));
-        Assert.All(Pools.Taboos, t => Assert.Matches("^(never|do not|always) [a-z]", t));
-        Assert.All(Pools.Twists, t => Assert.Matches("^[a-z]", t));
-        Assert.All(Pools.Titles, t => Assert.Matches("^[A-Z]", t));
-        Assert.All(Pools.Names, n => Assert.Matches("^[A-Z][a-z]+$", n));
+        Assert.All(pools.Taboos, t => Assert.Matches("^(never|do not|always) [a-z]", t));
+        Assert.All(pools.Twists, t => Assert.Matches("^[a-z]", t));
+        Assert.All(pools.Titles, t => Assert.Matches("^[A-Z]", t));
+        Assert.All(pools.Names, n => Assert.Matches("^[A-Z][a-z]+$", n));
         // Full stops would end sentences mid-template; the only allowed ones are a taboo's closing "a.m.".
-        Assert.All(NonNameValues, v => Assert.DoesNotContain('.', v.Replace("a.m.", "", StringComparison.Ordinal)));
-        Assert.All(Pools.Taboos.Where(t => t.Contains("a.m.", StringComparison.Ordinal)), t => Assert.EndsWith("a.m.", t, StringComparison.Ordinal));
+        Assert.All(NonNameValuesOf(pools), v => Assert.DoesNotContain('.', v.Replace("a.m.", "", StringComparison.Ordinal)));
+        Assert.All(pools.Taboos.Where(t => t.Contains("a.m.", StringComparison.Ordinal)), t => Assert.EndsWith("a.m.", t, StringComparison.Ordinal));
     }
 
-    [Fact]
-    public void Values_AreEerieNotGraphicNotCheerful_AndNeverMentionAName()
+    [Theory]
+    [MemberData(nameof(PoolSets))]
+    public void Values_AreEerieNotGraphicNotCheerful_AndNeverMentionAName(string poolSet)
     {
-        var names = new HashSet<string>(Pools.Names.Select(n => n.ToLowerInvariant()));
-        foreach (string value in NonNameValues)
+        var pools = PoolSet(poolSet);
+        var names = new HashSet<string>(pools.Names.Select(n => n.ToLowerInvariant()));
+        foreach (string value in NonNameValuesOf(pools))
         {
             string[] words = StoryText.Words(value);
             Assert.DoesNotContain(words, StoryLexicon.Gore.Contains);
@@ -58,11 +67,13 @@ public class ValuePoolsTests
         }
     }
 
-    [Fact]
-    public void TaboosAndTwists_HaveKeyContentWords()
+    [Theory]
+    [MemberData(nameof(PoolSets))]
+    public void TaboosAndTwists_HaveKeyContentWords(string poolSet)
     {
-        Assert.All(Pools.Taboos, t => Assert.True(StoryText.ContentStems(t).Count >= 2, t));
-        Assert.All(Pools.Twists, t => Assert.True(StoryText.ContentStems(t).Count >= 2, t));
+        var pools = PoolSet(poolSet);
+        Assert.All(pools.Taboos, t => Assert.True(StoryText.ContentStems(t).Count >= 2, t));
+        Assert.All(pools.Twists, t => Assert.True(StoryText.ContentStems(t).Count >= 2, t));
     }
 
     [Fact]
