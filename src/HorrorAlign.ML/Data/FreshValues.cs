@@ -147,6 +147,17 @@ public static class FreshValues
         "on a hill of leafless trees", "across from a closed cemetery", "at the foot of a glacier", "by a drained reservoir",
     ];
 
+    // Relative clauses, so that training also shows settings that go on after a "that", "where" or "whose" (the copy
+    // must continue past a word that, anywhere else in a story, starts the template's own clause).
+    private static readonly string[] PlaceClauses =
+    [
+        "that nobody rents anymore", "that stays open all night", "where the lights never go out", "that the town forgot",
+        "that was never finished", "where nobody answers the door", "that still smells of smoke", "whose clocks all run slow",
+        "that floods every spring", "where the radio only plays static", "that closed the year the mine did",
+        "that nobody will buy", "where the heating never works", "that keeps its shutters down", "that sleeps under the snow",
+        "where the stairs creak on their own", "that no map shows", "whose owner vanished in the spring",
+    ];
+
     private static readonly string[] PlaceParts =
     [
         "basement", "attic", "top floor", "east wing", "boiler room", "stairwell", "cellar", "back room", "loading dock",
@@ -319,6 +330,28 @@ public static class FreshValues
         "night porter", "doctor", "bus driver", "hitchhiker", "tour guide", "schoolteacher", "milkman", "boatman",
         "ticket collector", "lift operator", "projectionist", "shepherd", "locksmith",
     ];
+
+    // Possessive twists ("the ferryman's eyes …"): the stories' templates end sentences on a possessive noun ("without
+    // once meeting Mara's eyes."), so training must also show values that go on after one.
+    private static readonly string[] PluralPossessions = ["eyes", "hands", "footsteps", "initials"];
+    private static readonly string[] SingularPossessions = ["voice", "shadow", "reflection", "handwriting", "portrait"];
+
+    private static readonly string[] PossessionPredicates =
+    [
+        "{0} never really there", "still move after dark", "belonged to someone else all along", "had been borrowed from a stranger",
+        "turned up in the lake last spring", "{0} copied from an older photograph", "had not changed in forty years",
+        "{1} always one step behind", "followed whoever held the key", "{0} the first thing to change",
+    ];
+
+    private static string PossessionTwist(Random rng)
+    {
+        bool plural = rng.Next(2) == 0;
+        string possession = Pick(plural ? PluralPossessions : SingularPossessions, rng);
+        string predicate = Pick(PossessionPredicates, rng);
+        if (!plural && predicate == "still move after dark") predicate = "still moves after dark";
+        return $"the {Pick(Roles, rng)}'s {possession} " +
+            predicate.Replace("{0}", plural ? "were" : "was", StringComparison.Ordinal).Replace("{1}", plural ? "are" : "is", StringComparison.Ordinal);
+    }
 
     private static readonly string[] RoleAdjectives =
     [
@@ -513,12 +546,14 @@ public static class FreshValues
     private static string MaybeTitleAdjective(Random rng) => rng.Next(2) == 0 ? "" : Pick(TitleAdjectives, rng) + " ";
 
     /// <summary>A fresh setting: a noun phrase with its article that reads after "in", e.g. "a shuttered cannery
-    /// during the spring tide" or "the boiler room of an abandoned ski chalet".</summary>
+    /// during the spring tide", "the boiler room of an abandoned ski chalet" or "a bathhouse that nobody rents
+    /// anymore".</summary>
     public static string Setting(Random rng)
     {
         ArgumentNullException.ThrowIfNull(rng);
-        return rng.Next(4) switch
+        return rng.Next(5) switch
         {
+            4 => $"{WithArticle(rng.Next(2) == 0 ? Pick(Places, rng) : $"{Pick(PlaceAdjectives, rng)} {Pick(Places, rng)}")} {Pick(PlaceClauses, rng)}",
             0 => $"{WithArticle($"{Pick(PlaceAdjectives, rng)} {Pick(Places, rng)}")} {Pick(PlaceTimes, rng)}",
             1 => $"the {Pick(PlaceParts, rng)} of {WithArticle(Pick(Places, rng))} {(rng.Next(2) == 0 ? Pick(PlaceLocations, rng) : Pick(PlaceTimes, rng))}",
             2 => $"the {Pick(PlaceParts, rng)} of {WithArticle($"{Pick(PlaceAdjectives, rng)} {Pick(Places, rng)}")}",
@@ -626,8 +661,9 @@ public static class FreshValues
 
     private static string DrawTwist(Random rng)
     {
-        return rng.Next(9) switch
+        return rng.Next(10) switch
         {
+            9 => PossessionTwist(rng),
             0 => $"{Person(rng)} had been {Pick(PeopleStates, rng)} {Pick(AllAlong, rng)}",
             1 => $"the {Pick(Sounds, rng)} {(rng.Next(2) == 0 ? "is" : "was")} coming from " +
                 (Plain(rng) ? Pick(SoundSources, rng) : $"the {Pick(PlaceParts, rng)} of the {Pick(Places, rng)}"),
