@@ -24,7 +24,8 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
           train     [--config tiny|default] [--out DIR] [--seed N] [--data DIR] [--resume [DIR]] [--quiet|--json] [--keep-checkpoints]
                     [--sft-epochs N --dpo-epochs N --d-model N --layers N --heads N --dropout X --tie-embeddings true|false --copy-head true|false
                      --unseen-embedding true|false --unseen-dropout X --lr X --dpo-lr X --beta X --label-smoothing X --rpo-alpha X --dpo-loss sigmoid|robust|ipo|hinge --batch-size N --dpo-batch-size N --patience N --max-tokens N --threads N
-                     --eval-specs N --samples N --on-policy-specs N, data sizes as for `data`, sampling flags for the evaluation]
+                     --eval-specs N --samples N --on-policy-specs N --on-policy-samples N --on-policy-repeats N --repair-tries N, data sizes as for `data`,
+                     sampling flags for the evaluation]
                     Data -> SFT (early stopping) -> DPO -> evaluate both; writes model.zip, metrics.json, train.log.jsonl, curves.png,
                     summary.png, samples.md, data/ into DIR (default runs/<timestamp>). Ctrl+C saves a checkpoint; --resume DIR continues.
           generate  --model PATH (--prompt TEXT | --spec FILE.json | --specs FILE.jsonl --out FILE.jsonl | --interactive)

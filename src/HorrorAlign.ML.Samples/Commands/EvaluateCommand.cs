@@ -43,6 +43,8 @@ public static class EvaluateCommand
             Beta = a.Double("beta") ?? defaults.Beta,
             MaxTokens = a.Int("max-tokens") ?? defaults.MaxTokens,
             BatchSize = a.Int("batch-size") ?? defaults.BatchSize,
+            // One story per core at a time (see ParallelPrompts); the stories do not depend on it.
+            Parallelism = Environment.ProcessorCount,
         };
         a.ThrowIfUnknown();
         try

@@ -49,7 +49,7 @@ public static class TrainCommand
         "config", "data", "seed", "sft-train", "sft-val", "sft-test", "pref-train", "pref-val", "pref-test", "heldout-fraction", "fresh-share",
         "heldout-specs", "d-model", "layers", "heads", "dropout", "tie-embeddings", "copy-head", "unseen-embedding", "unseen-dropout", "max-tokens", "sft-epochs", "lr",
         "batch-size", "patience", "eval-interval", "dpo-epochs", "dpo-lr", "dpo-batch-size", "beta", "label-smoothing", "rpo-alpha", "dpo-loss",
-        "threads", "eval-specs", "samples", "on-policy-specs", "temperature", "top-p", "top-k", "repetition-penalty", "no-repeat-ngram", "max-new-tokens",
+        "threads", "eval-specs", "samples", "on-policy-specs", "on-policy-samples", "on-policy-repeats", "repair-tries", "temperature", "top-p", "top-k", "repetition-penalty", "no-repeat-ngram", "max-new-tokens",
     ];
 
     /// <summary>Everything a run needs, resolved from a preset and the overrides.</summary>
@@ -62,11 +62,14 @@ public static class TrainCommand
     /// <param name="EvalSpecs">How many held-out specs to write and check stories for.</param>
     /// <param name="Samples">How many specs samples.md shows.</param>
     /// <param name="Threads">torch intra-op threads for the run (0 = leave torch's default).</param>
-    /// <param name="OnPolicySpecs">How many preference-training specs, with probe names for their characters, the SFT
-    /// model writes a story for before DPO; each story that fails a check becomes an extra DPO pair (its rejected side).
-    /// 0 = template pairs only.</param>
+    /// <param name="OnPolicySpecs">How many probe specs (see <see cref="ProbeValues"/>) the SFT model writes stories for
+    /// before DPO; each story that fails a check becomes an extra DPO pair (its rejected side). 0 = template pairs only.</param>
+    /// <param name="OnPolicy">How those stories are written and repaired (see <see cref="OnPolicyPairs"/>).</param>
+    /// <param name="OnPolicyRepeats">How many times each on-policy pair enters the DPO training set (its weight next to
+    /// the template pairs).</param>
     public sealed record Settings(string Config, DatasetOptions Dataset, string? DataDirectory, SftOptions Sft, DpoOptions Dpo,
-        ModelEvaluationOptions Evaluation, int EvalSpecs, int Samples, int Threads, int OnPolicySpecs);
+        ModelEvaluationOptions Evaluation, int EvalSpecs, int Samples, int Threads, int OnPolicySpecs, OnPolicyOptions OnPolicy,
+        int OnPolicyRepeats);
 
     /// <summary>
     /// The presets. <c>tiny</c>: a 1-layer, 32-wide model on a few dozen examples, for CI (seconds). <c>default</c>:
@@ -77,9 +80,11 @@ public static class TrainCommand
     /// the SFT model): the copy head (0 % → 17 % with fresh values; its exact-match features 56 %; copying from the
     /// prompt only 67 %; the decoder-input lookahead 81 %; the shared unseen-token embedding with token dropout 91 %),
     /// and half of the training rows built from fresh values, so copying, not memorising, is what lowers the loss. DPO:
-    /// sigmoid loss at β 0.1 with an NLL term on the chosen stories (RPO α 1), on template pairs dominated by hard kinds
-    /// plus the SFT model's own failing stories on probe-name specs (see <see cref="ProbeNames"/>), at a learning rate
-    /// of 2e-5: on the held-out specs 1e-4 cost 8 points, 5e-5 3, 1e-5 changed nothing, 2e-5 gained 2-3. Two torch
+    /// sigmoid loss at β 0.1 with an NLL term on the chosen stories (RPO α 1), at a learning rate of 2e-5 (on the
+    /// held-out specs 1e-4 cost 8 points, 5e-5 3, 1e-5 changed nothing), on 128 template pairs dominated by hard kinds
+    /// plus, three times over, the SFT model's own failing stories on probe specs (see <see cref="ProbeValues"/>), each
+    /// against its repaired twin (see <see cref="OnPolicyPairs"/>): template pairs alone, or with failures on specs that
+    /// were new in their names only, left the held-out pass rate where SFT had it, or lowered it. Two torch
     /// threads: the app sets OMP_WAIT_POLICY=PASSIVE, so a busy machine no longer makes OpenMP spin (which made two
     /// threads 3-20× slower than one).
     /// </summary>
@@ -106,12 +111,13 @@ public static class TrainCommand
                 EarlyStoppingPatience = 0, CheckpointInterval = 1,
             },
             new ModelEvaluationOptions { Sampling = new SamplingOptions { MaxNewTokens = 40 }, MaxTokens = 384, BatchSize = 8 },
-            EvalSpecs: 3, Samples: 2, Threads: 1, OnPolicySpecs: 4),
+            EvalSpecs: 3, Samples: 2, Threads: 1, OnPolicySpecs: 4, new OnPolicyOptions { SamplesPerSource = 1, RepairTries = 1 },
+            OnPolicyRepeats: 1),
         "default" => new Settings("default",
             new DatasetOptions
             {
                 SftTrainSize = 3072, SftValidationSize = 64, SftTestSize = 64,
-                PrefTrainSize = 384, PrefValidationSize = 64, PrefTestSize = 128, HeldOutSpecCount = 64,
+                PrefTrainSize = 128, PrefValidationSize = 64, PrefTestSize = 128, HeldOutSpecCount = 256,
                 FreshValueShare = 0.5,
             },
             null,
@@ -127,7 +133,8 @@ public static class TrainCommand
                 EarlyStoppingPatience = 3, CheckpointInterval = 24, Beta = 0.1, RpoAlpha = 1.0,
             },
             new ModelEvaluationOptions { Sampling = new SamplingOptions(), MaxTokens = 384, BatchSize = 16 },
-            EvalSpecs: 64, Samples: 5, Threads: 2, OnPolicySpecs: 192),
+            EvalSpecs: 256, Samples: 5, Threads: 2, OnPolicySpecs: 192, new OnPolicyOptions { SamplesPerSource = 2, RepairTries = 1 },
+            OnPolicyRepeats: 3),
         _ => throw new CliException($"--config must be 'tiny' or 'default', got '{name}'"),
     };
 
@@ -197,38 +204,62 @@ public static class TrainCommand
         int samples = a.Int("samples") ?? p.Samples;
         int onPolicy = a.Int("on-policy-specs") ?? p.OnPolicySpecs;
         if (onPolicy < 0) throw new CliException($"--on-policy-specs must not be negative, got {onPolicy}");
+        int repeats = a.Int("on-policy-repeats") ?? p.OnPolicyRepeats;
+        if (repeats < 1) throw new CliException($"--on-policy-repeats must be at least 1, got {repeats}");
+        var mining = p.OnPolicy with
+        {
+            Sampling = evaluation.Sampling,
+            SamplesPerSource = a.Int("on-policy-samples") ?? p.OnPolicy.SamplesPerSource,
+            RepairTries = a.Int("repair-tries") ?? p.OnPolicy.RepairTries,
+            KnownNames = evaluation.KnownNames,
+            Parallelism = evaluation.Parallelism,
+        };
+        try
+        {
+            mining.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException(e.Message.Replace("OnPolicyOptions.SamplesPerSource", "--on-policy-samples", StringComparison.Ordinal)
+                .Replace("OnPolicyOptions.RepairTries", "--repair-tries", StringComparison.Ordinal));
+        }
         if (evalSpecs < 1) throw new CliException($"--eval-specs must be at least 1, got {evalSpecs}");
         if (samples < 0) throw new CliException($"--samples must not be negative, got {samples}");
         if (threads < 0) throw new CliException($"--threads must not be negative, got {threads}");
-        return new Settings(p.Config, dataset, a.String("data"), sft, dpo, evaluation, evalSpecs, samples, threads, onPolicy);
+        return new Settings(p.Config, dataset, a.String("data"), sft, dpo, evaluation, evalSpecs, samples, threads, onPolicy, mining, repeats);
     }
 
     /// <summary>
-    /// The SFT model writes a story for the first <see cref="Settings.OnPolicySpecs"/> preference-training specs, their
-    /// characters renamed with <see cref="ProbeNames"/>; the failing ones become DPO pairs (see <see cref="OnPolicyPairs"/>),
-    /// saved in the run's data folder. A resumed run reads them back instead of mining again.
+    /// The SFT model writes stories for <see cref="Settings.OnPolicySpecs"/> probe specs (every field from
+    /// <see cref="ProbeValues"/>, so every value is as new to it as a held-out spec's); the failing ones become DPO pairs,
+    /// their chosen side repaired by the model itself (see <see cref="OnPolicyPairs"/>), saved in the run's data folder.
+    /// A resumed run reads them back instead of mining again.
     /// </summary>
-    private static (int Specs, IReadOnlyList<OnPolicyPair> Pairs) MineOnPolicyPairs(Settings s, Dataset data, StoryModel sftModel,
+    private static (int Specs, IReadOnlyList<OnPolicyPair> Pairs) MineOnPolicyPairs(Settings s, StoryModel sftModel,
         string file, bool resume, RunProgress progress, CancellationToken ct)
     {
-        // Probe names in place of the characters: the model reads names it never read, as on held-out specs, so the
-        // stories fail where held-out stories fail (see ProbeNames); the chosen side is a template story for that spec.
+        if (s.OnPolicySpecs == 0) return (0, []);
         var rng = new Random(s.Dpo.Seed);
         var writer = new StoryWriter();
         var sources = new List<OnPolicySource>();
-        foreach (var row in data.PrefTrain.Where(p => p.Spec is not null).Take(s.OnPolicySpecs))
+        foreach (var spec in ProbeValues.Pools.GenerateSpecs(s.OnPolicySpecs, s.Dpo.Seed))
         {
-            var spec = ProbeNames.Apply(row.Spec!, rng);
-            if (writer.TryWriteChosen(spec, rng, out var chosen)) sources.Add(new OnPolicySource(row.Id, spec, chosen));
+            // The reference story: the chosen side when a failing story cannot be repaired.
+            if (writer.TryWriteChosen(spec, rng, out var chosen))
+                sources.Add(new OnPolicySource($"probe-{sources.Count + 1:D4}", spec, chosen));
         }
         if (sources.Count == 0) return (0, []);
         if (resume && File.Exists(file)) return (sources.Count, OnPolicyPairs.ReadJsonl(file));
 
-        progress.Stage("on-policy", "on-policy pairs", sources.Count);
-        var pairs = OnPolicyPairs.Mine(sftModel, sources, s.Evaluation.Sampling, s.Evaluation.KnownNames,
-            new InlineProgress<int>(n => progress.Update("on-policy", n)), ct, s.Evaluation.Parallelism);
+        int stories = sources.Count * s.OnPolicy.SamplesPerSource;
+        progress.Stage("on-policy", "on-policy pairs", stories);
+        var pairs = OnPolicyPairs.Mine(sftModel, sources, s.OnPolicy, new InlineProgress<int>(n =>
+        {
+            if (n <= stories) progress.Update("on-policy", n);
+            else progress.Update("on-policy", stories, detail: $"repaired {n - stories}");
+        }), ct);
         OnPolicyPairs.WriteJsonl(file, pairs);
-        progress.Complete("on-policy", $"{pairs.Count} of {sources.Count} stories failed a check");
+        progress.Complete("on-policy", $"{pairs.Count} of {stories} stories failed a check, {pairs.Count(p => p.Repaired)} repaired");
         return (sources.Count, pairs);
     }
 
@@ -357,7 +388,7 @@ public static class TrainCommand
         {
             CheckpointDirectory = checkpoints,
             ResumeFromCheckpoint = resume,
-            ExtraVocabularyText = [.. ValuePools.AllValues, .. ProbeNames.All, .. evalSpecs.Select(x => x.ToPrompt())],
+            ExtraVocabularyText = [.. ValuePools.AllValues, .. ProbeValues.Pools.Values, .. evalSpecs.Select(x => x.ToPrompt())],
         };
         progress.Stage("sft", "SFT", 1);
         var sftResult = StoryTraining.RunSft(
@@ -368,12 +399,13 @@ public static class TrainCommand
         Lap("sft");
 
         using var sftModel = sftResult.Model;
-        var onPolicy = MineOnPolicyPairs(s, data, sftModel, Path.Combine(dataDir, OnPolicyFile), resume, progress, ct);
+        var onPolicy = MineOnPolicyPairs(s, sftModel, Path.Combine(dataDir, OnPolicyFile), resume, progress, ct);
         Lap("on_policy");
 
         progress.Stage("dpo", "DPO", 1);
         var dpoResult = StoryTraining.RunDpo(sftModel,
-            [.. data.PrefTrain.Select(p => new PreferenceSample(p.Prompt, p.Chosen, p.Rejected)), .. onPolicy.Pairs.Select(p => p.ToSample())],
+            [.. data.PrefTrain.Select(p => new PreferenceSample(p.Prompt, p.Chosen, p.Rejected)),
+             .. Enumerable.Repeat(onPolicy.Pairs, s.OnPolicyRepeats).SelectMany(pairs => pairs.Select(p => p.ToSample()))],
             [.. data.PrefValidation.Select(p => new PreferenceSample(p.Prompt, p.Chosen, p.Rejected))],
             s.Dpo with { CheckpointDirectory = checkpoints, ResumeFromCheckpoint = resume }, Observer("dpo", progress, observer), ct);
         using var dpoModel = dpoResult.Model;
@@ -402,7 +434,7 @@ public static class TrainCommand
         seconds.Add(new("total", total.Elapsed.TotalSeconds));
         var run = new TrainRunRecord(s.Config, stored, data, source, evalSpecsSource, sftModel.Config,
             sftModel.Model.ParameterCount(), sftResult, dpoResult, sftEval, dpoEval, seconds, TorchSharp.torch.get_num_threads(),
-            (onPolicy.Specs, onPolicy.Pairs.Count));
+            (onPolicy.Specs, onPolicy.Pairs.Count, onPolicy.Pairs.Count(p => p.Repaired)));
         RunMetrics.Write(Path.Combine(outDir, RunMetrics.FileName), run);
         progress.Update("write", 4);
         CurvesPlot.Save(Path.Combine(outDir, CurvesPlot.FileName), sftResult.History, dpoResult.History);

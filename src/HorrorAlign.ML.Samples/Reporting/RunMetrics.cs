@@ -23,12 +23,12 @@ namespace HorrorAlign.ML.Samples.Reporting;
 /// <param name="DpoEvaluation">Evaluation of the DPO checkpoint (rewards relative to the SFT checkpoint).</param>
 /// <param name="Seconds">Wall time per phase: data, sft, dpo, evaluation, total.</param>
 /// <param name="Threads">torch intra-op threads during the run.</param>
-/// <param name="OnPolicy">How many training specs the SFT model wrote for, and how many of its stories failed a check
-/// and became DPO pairs (see <c>OnPolicyPairs</c>).</param>
+/// <param name="OnPolicy">How many probe specs the SFT model wrote for, how many of its stories failed a check and
+/// became DPO pairs, and how many of those got a repaired chosen side (see <c>OnPolicyPairs</c>).</param>
 public sealed record TrainRunRecord(string Config, IReadOnlyList<KeyValuePair<string, string>> Settings, Dataset Data, string DataSource,
     string EvalSpecsSource, GptConfig Model, long Parameters, TrainingResult Sft, TrainingResult Dpo,
     ModelEvaluationReport SftEvaluation, ModelEvaluationReport DpoEvaluation, IReadOnlyList<KeyValuePair<string, double>> Seconds, int Threads,
-    (int Specs, int Pairs) OnPolicy);
+    (int Specs, int Pairs, int Repaired) OnPolicy);
 
 /// <summary>
 /// <c>metrics.json</c> of a run: <c>run</c> (settings, wall times, resume facts: the only part that may differ between
@@ -92,6 +92,7 @@ public static class RunMetrics
                 ["pref_test"] = r.Data.PrefTest.Count,
                 ["on_policy_specs"] = r.OnPolicy.Specs,
                 ["on_policy_pairs"] = r.OnPolicy.Pairs,
+                ["on_policy_repaired"] = r.OnPolicy.Repaired,
                 ["heldout_specs"] = r.Data.HeldOutSpecs.Count,
                 ["evaluation_specs"] = r.EvalSpecsSource,
             },

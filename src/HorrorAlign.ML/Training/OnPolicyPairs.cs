@@ -8,61 +8,133 @@ using HorrorAlign.ML.Specs;
 namespace HorrorAlign.ML.Training;
 
 /// <summary>
-/// On-policy preference pairs: the policy writes a story for every spec, each story is checked, and every story that
-/// fails a check becomes the REJECTED side of a pair whose CHOSEN side is the reference story for that spec.
+/// On-policy preference pairs: the policy writes stories for every spec, each story is checked, and every story that
+/// fails a check becomes the REJECTED side of a pair. The CHOSEN side is, where it can be found, the same story
+/// REPAIRED: the longest prefix of it from which the policy itself goes on to write a story that passes every check
+/// (else the spec's reference story).
 /// <para>
-/// Why: template pairs only contrast the failures the template generator makes on purpose, and the SFT model already
-/// ranks those perfectly (policy accuracy 1.0), so DPO on them alone has nothing left to fix. The SFT model's own
-/// failures on unseen values — a copy cut short or running on, a looping sentence, a missing taboo — are what keep it
-/// under the pass-rate bar, and the only pairs that push against them are pairs that contain them. This is the
-/// self-generated rejection of on-policy / iterative DPO (e.g. Xu et al. 2023 "Some things are more CRINGE than
-/// others"; Pang et al. 2024 "Iterative Reasoning Preference Optimization").
+/// Why on-policy: template pairs only contrast the failures the template generator makes on purpose, and the SFT model
+/// already ranks those perfectly (policy accuracy 1.0), so DPO on them alone has nothing left to fix. The SFT model's
+/// own failures on unseen values — a copy cut short or running on, a looping sentence, a missing taboo — are what keep
+/// it under the pass-rate bar, and the only pairs that push against them are pairs that contain them (self-generated
+/// rejections, as in iterative / on-policy DPO: Xu et al. 2023 "Some things are more CRINGE than others"; Pang et al.
+/// 2024 "Iterative Reasoning Preference Optimization").
+/// </para>
+/// <para>
+/// Why repaired: a reference story differs from the failing one in every sentence, so DPO's push lands on the whole
+/// story rather than on the mistake. A repaired chosen story shares the failing story's prefix up to the point where it
+/// went wrong, so the two differ only from there on, and the log-ratio difference DPO optimises is about that
+/// continuation (in the spirit of Step-DPO, Lai et al. 2024, which pairs steps after a shared correct prefix). Both
+/// sides are also the policy's own writing, so the chosen side is as likely under it as any of its stories.
 /// </para>
 /// </summary>
 public static class OnPolicyPairs
 {
     /// <summary>
-    /// Generates one story per source with <paramref name="sampling"/> (story i seeded with Seed + i, so mining is
-    /// deterministic) and returns a pair for every story that fails a check.
+    /// Writes <see cref="OnPolicyOptions.SamplesPerSource"/> stories per source (story j of source i seeded with
+    /// Sampling.Seed + i·SamplesPerSource + j, so mining is deterministic) and returns a pair for every story that
+    /// fails a check, its chosen side repaired when <see cref="OnPolicyOptions.RepairTries"/> allows (see the class).
     /// </summary>
     /// <param name="model">The policy (usually the SFT model DPO starts from).</param>
-    /// <param name="sources">Specs with their reference (chosen) stories.</param>
-    /// <param name="sampling">How the policy samples.</param>
-    /// <param name="knownNames">Names that count as wrong characters; null = every built-in pool name.</param>
-    /// <param name="progress">Receives the number of stories written so far.</param>
+    /// <param name="sources">Specs with their reference stories.</param>
+    /// <param name="options">Sampling, samples per spec, repair tries, parallelism.</param>
+    /// <param name="progress">Receives the number of stories written so far (then the number of failing stories
+    /// repaired, counting on from there).</param>
     /// <param name="cancellationToken">Stops between stories.</param>
-    /// <param name="parallelism">Stories written at once (see <see cref="ParallelPrompts"/>); the pairs do not depend on it.</param>
-    /// <exception cref="ArgumentException">A source is null or has no chosen story.</exception>
-    public static IReadOnlyList<OnPolicyPair> Mine(StoryModel model, IReadOnlyList<OnPolicySource> sources, SamplingOptions sampling,
-        IReadOnlyList<string>? knownNames = null, IProgress<int>? progress = null, CancellationToken cancellationToken = default,
-        int parallelism = 1)
+    /// <exception cref="ArgumentException">A source is null or has no chosen story, or the options are invalid.</exception>
+    public static IReadOnlyList<OnPolicyPair> Mine(StoryModel model, IReadOnlyList<OnPolicySource> sources, OnPolicyOptions options,
+        IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(sources);
-        ArgumentNullException.ThrowIfNull(sampling);
+        ArgumentNullException.ThrowIfNull(options);
         CheckSources(sources);
-        var stories = TextGenerator.GenerateBatch(model, [.. sources.Select(s => s.Spec.ToPrompt())], sampling, parallelism, progress, cancellationToken);
-        return FromStories(sources, stories, knownNames);
+        options.Validate();
+        int k = options.SamplesPerSource;
+        var stories = TextGenerator.GenerateBatch(model, [.. Enumerable.Range(0, sources.Count * k).Select(i => sources[i / k].Spec.ToPrompt())],
+            options.Sampling, options.Parallelism, progress, cancellationToken);
+        var failing = Failing([.. Enumerable.Range(0, sources.Count * k).Select(i => sources[i / k])], stories, options.KnownNames);
+        var pairs = new OnPolicyPair[failing.Count];
+        int written = stories.Count;
+        ParallelPrompts.For(failing.Count, options.Parallelism, i =>
+        {
+            var (source, pair) = failing[i];
+            string? chosen = options.RepairTries == 0 ? null
+                : Repair(model, source.Spec, pair.Rejected, options, seed: unchecked(options.Sampling.Seed + 7919 * (i + 1)));
+            pairs[i] = chosen is null ? pair : pair with { Chosen = chosen, Repaired = true };
+        }, progress is null ? null : new InlineProgress<int>(n => progress.Report(written + n)), cancellationToken);
+        return pairs;
     }
+
+    /// <summary>
+    /// The failing <paramref name="story"/> with its ending rewritten by the policy from the latest token at which it
+    /// still recovers: the story is cut after t of its tokens, the policy continues the cut text (up to
+    /// <see cref="OnPolicyOptions.RepairTries"/> samples), and a binary search over t finds the largest cut that yields a
+    /// passing story (a cut past the mistake keeps it, so passing is, to a close approximation, monotone in t). Null when
+    /// even a fresh story (t = 0) fails every try.
+    /// </summary>
+    internal static string? Repair(StoryModel model, StorySpec spec, string story, OnPolicyOptions options, int seed)
+    {
+        string prompt = spec.ToPrompt();
+        var vocabulary = model.Vocabulary;
+        int[] ids = vocabulary.Encode(story);
+        string? TryCut(int cut)
+        {
+            string begun = vocabulary.Decode(ids[..cut]);
+            for (int t = 0; t < options.RepairTries; t++)
+            {
+                var sampling = options.Sampling with { Seed = unchecked(seed + 31 * cut + t) };
+                string candidate = TextGenerator.Continue(model, prompt, begun, sampling);
+                if (Passes(spec, candidate, options.KnownNames)) return candidate;
+            }
+            return null;
+        }
+        return LatestPassingCut(ids.Length, TryCut);
+    }
+
+    /// <summary>
+    /// Binary search for the largest cut in [0, <paramref name="length"/>) whose attempt succeeds, assuming attempts
+    /// succeed up to some cut and fail after it (the full story, cut = length, is known to fail). Returns the result of
+    /// the best successful attempt, or null when cut 0 fails. log2(length) + 1 attempts.
+    /// </summary>
+    internal static string? LatestPassingCut(int length, Func<int, string?> attempt)
+    {
+        string? best = attempt(0);
+        if (best is null) return null;
+        int pass = 0, fail = length;
+        while (fail - pass > 1)
+        {
+            int mid = pass + (fail - pass) / 2;
+            if (attempt(mid) is { } result) (pass, best) = (mid, result);
+            else fail = mid;
+        }
+        return best;
+    }
+
+    private static bool Passes(StorySpec spec, string story, IReadOnlyList<string>? knownNames) =>
+        (knownNames is null ? StoryChecks.Check(spec, story) : StoryChecks.Check(spec, story, knownNames)).AllPassed;
 
     /// <summary>The pairs that given stories make: story i, written for source i, becomes a pair when it fails a check.</summary>
     /// <exception cref="ArgumentException">The lists differ in length, or a source is null or has no chosen story.</exception>
     public static IReadOnlyList<OnPolicyPair> FromStories(IReadOnlyList<OnPolicySource> sources, IReadOnlyList<string> stories,
-        IReadOnlyList<string>? knownNames = null)
+        IReadOnlyList<string>? knownNames = null) => [.. Failing(sources, stories, knownNames).Select(f => f.Pair)];
+
+    /// <summary>The failing stories as pairs (chosen = the reference story), each with its source.</summary>
+    private static List<(OnPolicySource Source, OnPolicyPair Pair)> Failing(IReadOnlyList<OnPolicySource> sources, IReadOnlyList<string> stories,
+        IReadOnlyList<string>? knownNames)
     {
         CheckSources(sources);
         ArgumentNullException.ThrowIfNull(stories);
         if (stories.Count != sources.Count)
             throw new ArgumentException($"Every source needs one story: got {sources.Count} sources and {stories.Count} stories.", nameof(stories));
-        var pairs = new List<OnPolicyPair>();
+        var failing = new List<(OnPolicySource, OnPolicyPair)>();
         for (int i = 0; i < sources.Count; i++)
         {
             var source = sources[i];
             string story = stories[i] ?? throw new ArgumentException($"stories[{i}] is null.", nameof(stories));
             var result = knownNames is null ? StoryChecks.Check(source.Spec, story) : StoryChecks.Check(source.Spec, story, knownNames);
-            if (!result.AllPassed) pairs.Add(new OnPolicyPair(source.Id, source.Spec.ToPrompt(), source.Chosen, story, result.FailureNames));
+            if (!result.AllPassed) failing.Add((source, new OnPolicyPair(source.Id, source.Spec.ToPrompt(), source.Chosen, story, result.FailureNames)));
         }
-        return pairs;
+        return failing;
     }
 
     private static void CheckSources(IReadOnlyList<OnPolicySource> sources)
@@ -77,7 +149,7 @@ public static class OnPolicyPairs
         }
     }
 
-    /// <summary>Writes pairs as JSONL (<c>{"id","prompt","chosen","rejected","failures"}</c>), atomically.</summary>
+    /// <summary>Writes pairs as JSONL (<c>{"id","prompt","chosen","rejected","failures","repaired"}</c>), atomically.</summary>
     public static void WriteJsonl(string path, IEnumerable<OnPolicyPair> pairs)
     {
         ArgumentNullException.ThrowIfNull(pairs);
@@ -91,6 +163,7 @@ public static class OnPolicyPairs
             w.WriteStartArray("failures");
             foreach (string f in p.Failures) w.WriteStringValue(f);
             w.WriteEndArray();
+            w.WriteBoolean("repaired", p.Repaired);
             w.WriteEndObject();
         });
     }
@@ -98,7 +171,8 @@ public static class OnPolicyPairs
     /// <summary>Reads pairs written by <see cref="WriteJsonl"/>.</summary>
     /// <exception cref="FormatException">A malformed row; the message names file and line.</exception>
     public static List<OnPolicyPair> ReadJsonl(string path) => Jsonl.Read(path, r => new OnPolicyPair(
-        r.GetString("id"), r.GetString("prompt"), r.GetString("chosen"), r.GetString("rejected"), Failures(r)));
+        r.GetString("id"), r.GetString("prompt"), r.GetString("chosen"), r.GetString("rejected"), Failures(r))
+        { Repaired = r.GetOptional("repaired") is { ValueKind: JsonValueKind.True } });
 
     private static string[] Failures(JsonlRecord r) =>
         r.GetOptional("failures") is { ValueKind: JsonValueKind.Array } a
@@ -115,11 +189,46 @@ public sealed record OnPolicySource(string Id, StorySpec Spec, string Chosen);
 /// <summary>A pair whose rejected story is the policy's own failing story.</summary>
 /// <param name="Id">Id of the source row.</param>
 /// <param name="Prompt">The spec's prompt.</param>
-/// <param name="Chosen">The reference story.</param>
+/// <param name="Chosen">The repaired story (see <see cref="Repaired"/>), else the reference story.</param>
 /// <param name="Rejected">The policy's story, which failed <paramref name="Failures"/>.</param>
 /// <param name="Failures">Names of the checks the rejected story failed.</param>
 public sealed record OnPolicyPair(string Id, string Prompt, string Chosen, string Rejected, IReadOnlyList<string> Failures)
 {
+    /// <summary>True when <see cref="Chosen"/> is the rejected story repaired by the policy (sharing its beginning), false
+    /// when it is the source's reference story.</summary>
+    public bool Repaired { get; init; }
+
     /// <summary>As a DPO training sample.</summary>
     public PreferenceSample ToSample() => new(Prompt, Chosen, Rejected);
+}
+
+/// <summary>Settings of <see cref="OnPolicyPairs.Mine"/>.</summary>
+public sealed record OnPolicyOptions
+{
+    /// <summary>How the policy samples its stories and repairs. Default: <see cref="SamplingOptions"/>' defaults, the
+    /// setting stories are evaluated at.</summary>
+    public SamplingOptions Sampling { get; init; } = new();
+
+    /// <summary>Stories written per spec. Default 2.</summary>
+    public int SamplesPerSource { get; init; } = 2;
+
+    /// <summary>Continuations tried at each cut of the repair search (see <see cref="OnPolicyPairs"/>); 0 = no repair,
+    /// the chosen side is always the reference story. Default 2.</summary>
+    public int RepairTries { get; init; } = 2;
+
+    /// <summary>Names that count as wrong characters; null = every built-in pool name.</summary>
+    public IReadOnlyList<string>? KnownNames { get; init; }
+
+    /// <summary>Stories written at once (see <see cref="ParallelPrompts"/>); the pairs do not depend on it. Default 1.</summary>
+    public int Parallelism { get; init; } = 1;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    public void Validate()
+    {
+        if (Sampling is null) throw new ArgumentException("OnPolicyOptions.Sampling must be set.", nameof(Sampling));
+        Sampling.Validate();
+        if (SamplesPerSource < 1) throw new ArgumentException($"OnPolicyOptions.SamplesPerSource must be at least 1 (got {SamplesPerSource}).", nameof(SamplesPerSource));
+        if (RepairTries < 0) throw new ArgumentException($"OnPolicyOptions.RepairTries must not be negative (got {RepairTries}).", nameof(RepairTries));
+        if (Parallelism < 1) throw new ArgumentException($"OnPolicyOptions.Parallelism must be at least 1 (got {Parallelism}).", nameof(Parallelism));
+    }
 }

@@ -53,12 +53,14 @@ public sealed class TrainCommandTests(TinyRun run) : IClassFixture<TinyRun>
             Assert.True(double.IsFinite(report.SftLoss.Loss));
         }
         Assert.Equal(6, (int)metrics["sft"]!["steps"]!);
-        // The tiny SFT model's stories for the 4 mined specs fail checks: each is a DPO pair, saved with its failures.
+        // The tiny SFT model's stories for the 4 probe specs fail checks: each is a DPO pair, saved with its failures.
         Assert.Equal(4, (int)metrics["data"]!["on_policy_specs"]!);
         var mined = OnPolicyPairs.ReadJsonl(run.File(Path.Combine(TrainCommand.DataFolder, TrainCommand.OnPolicyFile)));
         Assert.Equal(mined.Count, (int)metrics["data"]!["on_policy_pairs"]!);
         Assert.NotEmpty(mined);
         Assert.All(mined, p => Assert.NotEmpty(p.Failures));
+        Assert.All(mined, p => Assert.StartsWith("probe-", p.Id, StringComparison.Ordinal)); // written for probe specs
+        Assert.Equal(mined.Count(p => p.Repaired), (int)metrics["data"]!["on_policy_repaired"]!);
         Assert.True((bool)metrics["evaluation"]!["dpo"]!["preferences"]!["has_reference"]!);
         Assert.False((bool)metrics["evaluation"]!["sft"]!["preferences"]!["has_reference"]!);
         Assert.NotNull(metrics["comparison"]!["all_checks_pass_rate"]!.AsObject()["dpo"]);
@@ -243,6 +245,18 @@ public sealed class TrainCommandTests(TinyRun run) : IClassFixture<TinyRun>
         Assert.Equal((false, 0.25, 0), (dpo.Sft.Model.CopyHead, dpo.Dataset.FreshValueShare, dpo.OnPolicySpecs));
         Assert.Equal((false, 0.1), (dpo.Sft.Model.UnseenTokenEmbedding, dpo.Sft.UnseenTokenDropout));
         Assert.True(TrainCommand.Preset("default").Sft.Model.UnseenTokenEmbedding);
+
+        var mining = TrainCommand.ReadSettings(new CliArgs(["train", "--on-policy-samples", "3", "--repair-tries", "0", "--on-policy-repeats", "2",
+            "--threads", "2", "--top-p", "0.9"]));
+        Assert.Equal((3, 0, 2), (mining.OnPolicy.SamplesPerSource, mining.OnPolicy.RepairTries, mining.OnPolicyRepeats));
+        Assert.Equal((2, 2), (mining.OnPolicy.Parallelism, mining.Evaluation.Parallelism));
+        Assert.Equal(0.9, mining.OnPolicy.Sampling.TopP); // mining samples the way the evaluation does
+        Assert.Contains("--on-policy-samples", Assert.Throws<CliException>(() =>
+            TrainCommand.ReadSettings(new CliArgs(["train", "--on-policy-samples", "0"]))).Message);
+        Assert.Contains("--repair-tries", Assert.Throws<CliException>(() =>
+            TrainCommand.ReadSettings(new CliArgs(["train", "--repair-tries", "-1"]))).Message);
+        Assert.Contains("--on-policy-repeats", Assert.Throws<CliException>(() =>
+            TrainCommand.ReadSettings(new CliArgs(["train", "--on-policy-repeats", "0"]))).Message);
     }
 
     [Fact]

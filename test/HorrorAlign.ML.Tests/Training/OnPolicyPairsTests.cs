@@ -51,12 +51,56 @@ public class OnPolicyPairsTests
         string path = Path.Combine(dir.Path, "pairs.jsonl");
         OnPolicyPairs.WriteJsonl(path, pairs);
         var back = OnPolicyPairs.ReadJsonl(path);
-        Assert.Equal(pairs.Select(p => (p.Id, p.Prompt, p.Chosen, p.Rejected, string.Join(",", p.Failures))),
-            back.Select(p => (p.Id, p.Prompt, p.Chosen, p.Rejected, string.Join(",", p.Failures))));
+        Assert.Equal(pairs.Select(p => (p.Id, p.Prompt, p.Chosen, p.Rejected, string.Join(",", p.Failures), p.Repaired)),
+            back.Select(p => (p.Id, p.Prompt, p.Chosen, p.Rejected, string.Join(",", p.Failures), p.Repaired)));
+        var repaired = pairs.Select(p => p with { Repaired = true }).ToList();
+        OnPolicyPairs.WriteJsonl(path, repaired);
+        Assert.All(OnPolicyPairs.ReadJsonl(path), p => Assert.True(p.Repaired));
+        // Files from before repairs existed have no "repaired" field: their chosen side is the reference story.
+        File.WriteAllText(path, "{\"id\":\"x\",\"prompt\":\"p\",\"chosen\":\"c\",\"rejected\":\"r\",\"failures\":[\"paragraph_count\"]}\n");
+        Assert.False(Assert.Single(OnPolicyPairs.ReadJsonl(path)).Repaired);
+        OnPolicyPairs.WriteJsonl(path, pairs);
 
         File.AppendAllText(path, "{\"id\":\"x\",\"prompt\":\"p\",\"chosen\":\"c\",\"rejected\":\"r\",\"failures\":\"paragraph_count\"}\n");
         var error = Assert.Throws<JsonlFormatException>(() => OnPolicyPairs.ReadJsonl(path));
         Assert.Equal(pairs.Count + 1, error.Line);
         Assert.Equal("failures", error.Field);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(37)]
+    [InlineData(98)]
+    [InlineData(99)]
+    public void RepairSearchFindsTheLatestPassingCutInLogarithmicTries(int lastPassing)
+    {
+        var tried = new List<int>();
+        string? Attempt(int cut)
+        {
+            tried.Add(cut);
+            return cut <= lastPassing ? $"story cut at {cut}" : null;
+        }
+        Assert.Equal($"story cut at {lastPassing}", OnPolicyPairs.LatestPassingCut(100, Attempt));
+        Assert.Equal(0, tried[0]);
+        Assert.InRange(tried.Count, 2, 1 + (int)Math.Ceiling(Math.Log2(100)));
+        Assert.DoesNotContain(100, tried); // the whole story is known to fail
+    }
+
+    [Fact]
+    public void RepairSearchGivesUpWhenEvenAFreshStoryFails()
+    {
+        int calls = 0;
+        Assert.Null(OnPolicyPairs.LatestPassingCut(50, _ => { calls++; return null; }));
+        Assert.Equal(1, calls);
+    }
+
+    [Fact]
+    public void OptionsAreValidatedByName()
+    {
+        Assert.Contains("SamplesPerSource", Assert.Throws<ArgumentException>(() => new OnPolicyOptions { SamplesPerSource = 0 }.Validate()).Message);
+        Assert.Contains("RepairTries", Assert.Throws<ArgumentException>(() => new OnPolicyOptions { RepairTries = -1 }.Validate()).Message);
+        Assert.Contains("Parallelism", Assert.Throws<ArgumentException>(() => new OnPolicyOptions { Parallelism = 0 }.Validate()).Message);
+        new OnPolicyOptions().Validate();
     }
 }
