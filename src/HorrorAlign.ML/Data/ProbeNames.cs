@@ -6,8 +6,9 @@ namespace HorrorAlign.ML.Data;
 /// First names kept out of every pool (training AND held-out) and out of all SFT data, used only to PROBE a trained
 /// model the way held-out specs will: a spec whose two characters carry probe names makes the model read names it
 /// has never read, which is exactly where held-out specs trip it up (a copy that loops or loses its place after an
-/// unread name). On-policy DPO mining writes its stories for such specs, so the pairs it finds are the model's own
-/// held-out-like failures — without ever touching the held-out pools the evaluation draws from.
+/// unread name). They are the names of <see cref="ProbeValues.Pools"/>, whose specs on-policy DPO mining writes for, so
+/// the pairs it finds are the model's own held-out-like failures — without ever touching the held-out pools the
+/// evaluation draws from.
 /// </summary>
 public static class ProbeNames
 {
