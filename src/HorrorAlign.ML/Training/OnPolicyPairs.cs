@@ -50,18 +50,18 @@ public static class OnPolicyPairs
         CheckSources(sources);
         options.Validate();
         int k = options.SamplesPerSource;
-        var stories = TextGenerator.GenerateBatch(model, [.. Enumerable.Range(0, sources.Count * k).Select(i => sources[i / k].Spec.ToPrompt())],
-            options.Sampling, options.Parallelism, progress, cancellationToken);
-        var failing = Failing([.. Enumerable.Range(0, sources.Count * k).Select(i => sources[i / k])], stories, options.KnownNames);
+        OnPolicySource[] written = [.. Enumerable.Range(0, sources.Count * k).Select(i => sources[i / k])]; // one per story
+        var stories = TextGenerator.GenerateBatch(model, [.. written.Select(s => s.Spec.ToPrompt())], options.Sampling, options.Parallelism,
+            progress, cancellationToken);
+        var failing = Failing(written, stories, options.KnownNames);
         var pairs = new OnPolicyPair[failing.Count];
-        int written = stories.Count;
         ParallelPrompts.For(failing.Count, options.Parallelism, i =>
         {
             var (source, pair) = failing[i];
             string? chosen = options.RepairTries == 0 ? null
                 : Repair(model, source.Spec, pair.Rejected, options, seed: unchecked(options.Sampling.Seed + 7919 * (i + 1)));
             pairs[i] = chosen is null ? pair : pair with { Chosen = chosen, Repaired = true };
-        }, progress is null ? null : new InlineProgress<int>(n => progress.Report(written + n)), cancellationToken);
+        }, progress is null ? null : new InlineProgress<int>(n => progress.Report(stories.Count + n)), cancellationToken);
         return pairs;
     }
 
