@@ -59,7 +59,8 @@ public static class OnPolicyPairs
         {
             var (source, pair) = failing[i];
             string? chosen = options.RepairTries == 0 ? null
-                : Repair(model, source.Spec, pair.Rejected, options, seed: unchecked(options.Sampling.Seed + 7919 * (i + 1)));
+                : Repair(model, pair.Prompt, pair.Rejected, story => Passes(source.Spec, story, options.KnownNames), options,
+                    seed: unchecked(options.Sampling.Seed + 7919 * (i + 1)));
             pairs[i] = chosen is null ? pair : pair with { Chosen = chosen, Repaired = true };
         }, progress is null ? null : new InlineProgress<int>(n => progress.Report(stories.Count + n)), cancellationToken);
         return pairs;
@@ -72,9 +73,8 @@ public static class OnPolicyPairs
     /// passing story (a cut past the mistake keeps it, so passing is, to a close approximation, monotone in t). Null when
     /// even a fresh story (t = 0) fails every try.
     /// </summary>
-    internal static string? Repair(StoryModel model, StorySpec spec, string story, OnPolicyOptions options, int seed)
+    internal static string? Repair(StoryModel model, string prompt, string story, Func<string, bool> passes, OnPolicyOptions options, int seed)
     {
-        string prompt = spec.ToPrompt();
         var vocabulary = model.Vocabulary;
         int[] ids = vocabulary.Encode(story);
         string? TryCut(int cut)
@@ -84,7 +84,7 @@ public static class OnPolicyPairs
             {
                 var sampling = options.Sampling with { Seed = unchecked(seed + 31 * cut + t) };
                 string candidate = TextGenerator.Continue(model, prompt, begun, sampling);
-                if (Passes(spec, candidate, options.KnownNames)) return candidate;
+                if (passes(candidate)) return candidate;
             }
             return null;
         }

@@ -17,7 +17,7 @@ public class TextGeneratorTests
         ("Title: The Lamp\nStory:\n", "The lamp stayed lit after the power failed. Nobody had filled it."),
     ];
 
-    private static readonly Lazy<StoryModel> Trained = new(Train);
+    internal static readonly Lazy<StoryModel> Trained = new(Train);
 
     private static StoryModel Train()
     {

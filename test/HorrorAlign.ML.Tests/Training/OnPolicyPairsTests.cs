@@ -1,4 +1,6 @@
 using HorrorAlign.ML.Data;
+using HorrorAlign.ML.Generation;
+using HorrorAlign.ML.Tests.Generation;
 using HorrorAlign.ML.IO;
 using HorrorAlign.ML.Tests.Data;
 using HorrorAlign.ML.Training;
@@ -102,5 +104,27 @@ public class OnPolicyPairsTests
         Assert.Contains("RepairTries", Assert.Throws<ArgumentException>(() => new OnPolicyOptions { RepairTries = -1 }.Validate()).Message);
         Assert.Contains("Parallelism", Assert.Throws<ArgumentException>(() => new OnPolicyOptions { Parallelism = 0 }.Validate()).Message);
         new OnPolicyOptions().Validate();
+    }
+
+    [Fact]
+    public void RepairKeepsTheStoryUpToItsMistakeAndLetsThePolicyWriteOnFromThere()
+    {
+        // A model overfitted on "The well answered in her mother's voice. / She did not look down." (greedy = that story).
+        var model = TextGeneratorTests.Trained.Value;
+        const string prompt = "Title: The Well\nStory:\n";
+        var options = new OnPolicyOptions { Sampling = new SamplingOptions { Temperature = 0, MaxNewTokens = 40 }, RepairTries = 1 };
+        string wrong = "The well answered in her father's voice.\n\nShe did not look down.";
+        var tried = new List<string>();
+        string? repaired = OnPolicyPairs.Repair(model, prompt, wrong, story =>
+        {
+            tried.Add(story);
+            return story.Contains("mother's", StringComparison.Ordinal);
+        }, options, seed: 1);
+        Assert.Equal("The well answered in her mother's voice.\n\nShe did not look down.", repaired);
+        // The search also tried cuts past the mistake (into "father", which no continuation can undo), and the last
+        // passing cut is the one right before it.
+        Assert.Contains(tried, t => t.StartsWith("The well answered in her f", StringComparison.Ordinal));
+        Assert.True(tried.Count <= 1 + (int)Math.Ceiling(Math.Log2(model.Vocabulary.Encode(wrong).Length)), string.Join(" | ", tried));
+        Assert.Null(OnPolicyPairs.Repair(model, prompt, wrong, _ => false, options, seed: 1));
     }
 }
