@@ -88,6 +88,12 @@ public sealed class BenchSuite
         var greedy = new SamplingOptions { MaxNewTokens = _settings.NewTokens, Temperature = 0, Seed = Seed };
         report.GenerateNewTokensPerSecond["default_kv_cache"] = MeasureGeneration("generate_new_tokens_per_s.default_kv_cache", defaultModel,
             greedy, _settings.CachedGenerations, "greedy, KV cache", report);
+        if (threads > 1)
+        {
+            report.GenerateNewTokensPerSecond["default_kv_cache_parallel"] = MeasureGeneration("generate_new_tokens_per_s.default_kv_cache_parallel",
+                defaultModel, greedy, _settings.CachedGenerations, $"greedy, KV cache, {threads} sequences side by side, one torch thread each", report,
+                sequences: threads);
+        }
         report.GenerateNewTokensPerSecond["default_no_cache"] = MeasureGeneration("generate_new_tokens_per_s.default_no_cache", defaultModel,
             greedy with { UseKvCache = false }, _settings.UncachedGenerations, "greedy, whole context re-run per token", report);
         if (_settings.IncludeExtras)
@@ -251,8 +257,11 @@ public sealed class BenchSuite
         return timing.MedianRate;
     }
 
-    /// <summary>New tokens/s of batch-1 generation through TokenGenerator (compact vocabulary, EOS never stops it).</summary>
-    private double MeasureGeneration(string name, GptConfig shape, SamplingOptions options, Repetitions repetitions, string detail, BenchReport report)
+    /// <summary>New tokens/s of batch-1 generation through TokenGenerator (compact vocabulary, EOS never stops it); with
+    /// <paramref name="sequences"/> above 1, that many sequences side by side through <see cref="ParallelPrompts"/>
+    /// (one torch thread each), counted together.</summary>
+    private double MeasureGeneration(string name, GptConfig shape, SamplingOptions options, Repetitions repetitions, string detail, BenchReport report,
+        int sequences = 1)
     {
         _progress(name);
         GptConfig config = shape with { VocabSize = _compact.Size };
@@ -262,7 +271,12 @@ public sealed class BenchSuite
         int[] prompt = PromptIds();
         // A short untimed generation first: the first calls pay for native code paths and the allocator.
         TokenGenerator.Generate(model, prompt, options with { MaxNewTokens = Math.Min(16, options.MaxNewTokens) }, eosId: null);
-        var timing = repetitions.Run(_ => TokenGenerator.Generate(model, prompt, options, eosId: null).Tokens.Count, _ct);
+        var timing = repetitions.Run(_ =>
+        {
+            var counts = new int[sequences];
+            ParallelPrompts.For(sequences, sequences, i => counts[i] = TokenGenerator.Generate(model, prompt, options, eosId: null).Tokens.Count);
+            return counts.Sum();
+        }, _ct);
         report.Rows.Add(new(name, Describe(config, _compact), Format(timing.MedianRate, "new tokens/s"),
             $"{detail}; {timing.MedianSeconds * 1000:F0} ms/run (median of {timing.Seconds.Count})"));
         return timing.MedianRate;
