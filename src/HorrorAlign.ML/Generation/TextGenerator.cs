@@ -58,9 +58,15 @@ public static class TextGenerator
         ArgumentNullException.ThrowIfNull(begun);
         ArgumentNullException.ThrowIfNull(options);
         // Encoded on its own, as training encodes a response apart from its prompt.
-        int[] begunIds = model.Vocabulary.Encode(begun);
+        return Continue(model, prompt, model.Vocabulary.Encode(begun), options);
+    }
+
+    /// <summary><see cref="Continue(StoryModel, string, string, SamplingOptions)"/> from the begun response's ids (a
+    /// prefix of ids the caller already has: no decode and re-encode round trip).</summary>
+    internal static string Continue(StoryModel model, string prompt, int[] begunIds, SamplingOptions options)
+    {
         var (text, _) = GenerateRaw(model, prompt, begunIds, options with { MaxNewTokens = Math.Max(0, options.MaxNewTokens - begunIds.Length) });
-        return OutputCleaner.Clean(begun + text, prompt);
+        return OutputCleaner.Clean(model.Vocabulary.Decode(begunIds) + text, prompt);
     }
 
     private static (string Text, GenerationStopReason StopReason) GenerateRaw(StoryModel model, string prompt, int[] begunIds, SamplingOptions options)

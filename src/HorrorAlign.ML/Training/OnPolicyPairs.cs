@@ -75,11 +75,10 @@ public static class OnPolicyPairs
     /// </summary>
     internal static string? Repair(StoryModel model, string prompt, string story, Func<string, bool> passes, OnPolicyOptions options, int seed)
     {
-        var vocabulary = model.Vocabulary;
-        int[] ids = vocabulary.Encode(story);
+        int[] ids = model.Vocabulary.Encode(story);
         string? TryCut(int cut)
         {
-            string begun = vocabulary.Decode(ids[..cut]);
+            int[] begun = ids[..cut];
             for (int t = 0; t < options.RepairTries; t++)
             {
                 var sampling = options.Sampling with { Seed = unchecked(seed + 31 * cut + t) };
