@@ -66,6 +66,15 @@ public sealed class CliArgs
     /// <summary>An integer option.</summary>
     public int? Int(params string[] names) => Parse(names, s => int.Parse(s, NumberStyles.Integer, CultureInfo.InvariantCulture), "an integer");
 
+    /// <summary>A true/false option (true, 1, yes / false, 0, no), or null when absent.</summary>
+    public bool? Bool(string name) => String(name) switch
+    {
+        null => null,
+        "true" or "1" or "yes" => true,
+        "false" or "0" or "no" => false,
+        var other => throw new CliException($"--{name} expects true or false, got '{other}'"),
+    };
+
     /// <summary>A floating-point option.</summary>
     public double? Double(params string[] names) => Parse(names, s => double.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture), "a number");
 

@@ -13,7 +13,7 @@ namespace HorrorAlign.ML.Samples.Commands;
 /// <summary>
 /// <c>horroralign generate --model PATH</c> with one input mode: <c>--prompt TEXT</c>, <c>--spec FILE.json</c>,
 /// <c>--specs FILE.jsonl --out FILE.jsonl</c> (batch; rows <c>{"id","prompt","story"}</c>) or <c>--interactive</c>
-/// (a REPL). Sampling: <c>--top-p --top-k --temperature --repetition-penalty --no-repeat-ngram --max-new-tokens --seed</c>. The original's
+/// (a REPL). Sampling: <c>--top-p --top-k --temperature --repetition-penalty --no-repeat-ngram --max-new-tokens --enforce-fields --seed</c>. The original's
 /// spellings work too: <c>--checkpoint</c> for <c>--model</c>, <c>--mode oneshot|repl</c>, <c>--top_p</c>,
 /// <c>--max_new_tokens</c>; as there, <c>--top-p 0</c> (or less) means greedy decoding.
 /// </summary>
@@ -35,6 +35,7 @@ public static class GenerateCommand
             RepetitionPenalty = a.Double("repetition-penalty") ?? defaults.RepetitionPenalty,
             NoRepeatNGramSize = a.Int("no-repeat-ngram", "no-repeat-ngram-size") ?? defaults.NoRepeatNGramSize,
             MaxNewTokens = a.Int("max-new-tokens") ?? defaults.MaxNewTokens,
+            EnforceFields = a.Bool("enforce-fields") ?? defaults.EnforceFields,
             Seed = (readSeed ? a.Int("seed") : null) ?? defaults.Seed,
         };
         // The original's convention: top_p <= 0 is greedy decoding.

@@ -33,6 +33,8 @@ public static class TrainCommand
     public const string DataFolder = "data";
     /// <summary>The on-policy DPO pairs, in the data folder (see <see cref="OnPolicyPairs"/>).</summary>
     public const string OnPolicyFile = "dpo_on_policy.jsonl";
+    /// <summary>How many SFT training stories had each spec value found for field tokens (see <see cref="FieldTokenCoverage"/>).</summary>
+    public const string FieldCoverageFile = "field_tokens.json";
     /// <summary>The checkpoint folder of a run (removed when the run completes, unless --keep-checkpoints).</summary>
     public const string CheckpointFolder = "checkpoints";
     /// <summary>The DPO model, an ML.NET zip.</summary>
@@ -47,9 +49,9 @@ public static class TrainCommand
     private static readonly string[] SettingNames =
     [
         "config", "data", "seed", "sft-train", "sft-val", "sft-test", "pref-train", "pref-val", "pref-test", "heldout-fraction", "fresh-share",
-        "heldout-specs", "d-model", "layers", "heads", "dropout", "tie-embeddings", "copy-head", "unseen-embedding", "unseen-dropout", "max-tokens", "sft-epochs", "lr",
+        "heldout-specs", "d-model", "layers", "heads", "dropout", "tie-embeddings", "copy-head", "field-tokens", "unseen-embedding", "unseen-dropout", "max-tokens", "sft-epochs", "lr",
         "batch-size", "patience", "eval-interval", "dpo-epochs", "dpo-lr", "dpo-batch-size", "beta", "label-smoothing", "rpo-alpha", "dpo-loss",
-        "threads", "eval-specs", "samples", "on-policy-specs", "on-policy-samples", "on-policy-repeats", "repair-tries", "temperature", "top-p", "top-k", "repetition-penalty", "no-repeat-ngram", "max-new-tokens",
+        "threads", "eval-specs", "samples", "on-policy-specs", "on-policy-samples", "on-policy-repeats", "repair-tries", "temperature", "top-p", "top-k", "repetition-penalty", "no-repeat-ngram", "max-new-tokens", "enforce-fields",
     ];
 
     /// <summary>Everything a run needs, resolved from a preset and the overrides.</summary>
@@ -100,7 +102,7 @@ public static class TrainCommand
             null,
             new SftOptions
             {
-                Model = new GptConfig { DModel = 32, NHeads = 2, NLayers = 1, MlpRatio = 2, Dropout = 0, ContextLength = 384, TieEmbeddings = true, CopyHead = true,
+                Model = new GptConfig { DModel = 32, NHeads = 2, NLayers = 1, MlpRatio = 2, Dropout = 0, ContextLength = 384, TieEmbeddings = true,
                     UnseenTokenEmbedding = true },
                 MaxTokens = 384, BatchSize = 8, MaxEpochs = 2, LearningRate = 3e-3, WarmupSteps = 2, EvalInterval = 0,
                 EarlyStoppingPatience = 0, CheckpointInterval = 2,
@@ -151,9 +153,9 @@ public static class TrainCommand
             NLayers = a.Int("layers") ?? p.Sft.Model.NLayers,
             NHeads = a.Int("heads") ?? p.Sft.Model.NHeads,
             Dropout = a.Double("dropout") ?? p.Sft.Model.Dropout,
-            TieEmbeddings = Bool(a, "tie-embeddings") ?? p.Sft.Model.TieEmbeddings,
-            CopyHead = Bool(a, "copy-head") ?? p.Sft.Model.CopyHead,
-            UnseenTokenEmbedding = Bool(a, "unseen-embedding") ?? p.Sft.Model.UnseenTokenEmbedding,
+            TieEmbeddings = a.Bool("tie-embeddings") ?? p.Sft.Model.TieEmbeddings,
+            CopyHead = a.Bool("copy-head") ?? p.Sft.Model.CopyHead,
+            UnseenTokenEmbedding = a.Bool("unseen-embedding") ?? p.Sft.Model.UnseenTokenEmbedding,
         };
         int maxTokens = a.Int("max-tokens") ?? p.Sft.MaxTokens;
         if (maxTokens > model.ContextLength) model = model with { ContextLength = maxTokens };
@@ -163,6 +165,7 @@ public static class TrainCommand
             MaxTokens = maxTokens,
             MaxEpochs = a.Int("sft-epochs") ?? p.Sft.MaxEpochs,
             UnseenTokenDropout = a.Double("unseen-dropout") ?? p.Sft.UnseenTokenDropout,
+            FieldTokens = a.Bool("field-tokens") ?? p.Sft.FieldTokens,
             LearningRate = a.Double("lr") ?? p.Sft.LearningRate,
             BatchSize = a.Int("batch-size") ?? p.Sft.BatchSize,
             EarlyStoppingPatience = a.Int("patience") ?? p.Sft.EarlyStoppingPatience,
@@ -272,14 +275,6 @@ public static class TrainCommand
         _ => throw new CliException($"--dpo-loss must be sigmoid, robust, ipo or hinge, got '{name}'"),
     };
 
-    private static bool? Bool(CliArgs a, string name) => a.String(name) switch
-    {
-        null => null,
-        "true" or "1" or "yes" => true,
-        "false" or "0" or "no" => false,
-        var other => throw new CliException($"--{name} expects true or false, got '{other}'"),
-    };
-
     /// <summary>Runs the command.</summary>
     public static int Run(CliArgs a, CancellationToken ct) => Run(a, ct, AnsiConsole.Console);
 
@@ -376,19 +371,29 @@ public static class TrainCommand
             data.WriteStats(dataDir, t => Gpt2Tokenizer.Shared.Encode(t).Length);
             AtomicFile.WriteAllText(Path.Combine(dataDir, "source.txt"), source + "\n");
         }
-        progress.Complete("data", $"{data.SftTrain.Count} SFT / {data.PrefTrain.Count} pairs ({source})");
+        string fields = "";
+        if (s.Sft.FieldTokens)
+        {
+            // Bring-your-own stories may word a value differently: such rows train that field as plain text.
+            var coverage = FieldTokenCoverage.Measure(data.SftTrain.Select(r => (r.Prompt, r.Response)));
+            AtomicFile.WriteAllText(Path.Combine(dataDir, FieldCoverageFile),
+                JsonSerializer.Serialize(coverage, ModelEvaluationReport.JsonOptions) + "\n");
+            fields = $"; field tokens: every value found in {coverage.Complete} of {coverage.Stories - coverage.Plain} stories";
+        }
+        progress.Complete("data", $"{data.SftTrain.Count} SFT / {data.PrefTrain.Count} pairs ({source}){fields}");
         Lap("data");
 
         var (evalSpecs, evalSpecsSource) = EvaluationSpecs(data, s.EvalSpecs);
         string checkpoints = Path.Combine(outDir, CheckpointFolder);
 
         using var threads = ThreadScope.Set(s.Threads);
-        // SFT. Extra vocabulary text gives every pool value (held-out names included) and the evaluation prompts ids.
+        // SFT. Extra vocabulary text gives the project's own pool values ids; the evaluation's specs get none, as a
+        // user's spec would not.
         var sftOptions = s.Sft with
         {
             CheckpointDirectory = checkpoints,
             ResumeFromCheckpoint = resume,
-            ExtraVocabularyText = [.. ValuePools.AllValues, .. ProbeValues.Pools.Values, .. evalSpecs.Select(x => x.ToPrompt())],
+            ExtraVocabularyText = [.. ValuePools.AllValues, .. ProbeValues.Pools.Values],
         };
         progress.Stage("sft", "SFT", 1);
         var sftResult = StoryTraining.RunSft(

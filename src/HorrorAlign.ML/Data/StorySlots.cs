@@ -4,39 +4,39 @@ using HorrorAlign.ML.Specs;
 namespace HorrorAlign.ML.Data;
 
 /// <summary>
-/// The spec's values in the grammatical forms templates need, and the filler that substitutes them. Every form is
-/// derived here once, so no template can produce "the a brass key", "a.m.." or a lowercase sentence start.
+/// Fills story templates with a spec's values. Every placeholder names a <see cref="FieldForm"/> (capitalised keys
+/// capitalise it), and the text comes from <see cref="ValueForms"/>, so templates and field tokens render a value
+/// identically and no template can produce "the a brass key", "a.m.." or a lowercase sentence start.
 /// </summary>
 internal sealed class StorySlots
 {
-    private readonly Dictionary<string, string> _forms;
+    // Placeholder → form, and whether the key asks for a capital (a sentence start inside a quotation or after a tag).
+    private static readonly Dictionary<string, (FieldForm Form, bool Capital)> Keys = new(StringComparer.Ordinal)
+    {
+        ["P"] = (FieldForm.Protagonist, false),
+        ["S"] = (FieldForm.Supporting, false),
+        ["P's"] = (FieldForm.ProtagonistPossessive, false),
+        ["S's"] = (FieldForm.SupportingPossessive, false),
+        ["obj"] = (FieldForm.Object, false),
+        ["the obj"] = (FieldForm.ObjectDefinite, false),
+        ["The obj"] = (FieldForm.ObjectDefinite, true),
+        ["setting"] = (FieldForm.Setting, false),
+        ["taboo"] = (FieldForm.Taboo, false),
+        ["taboo."] = (FieldForm.TabooSentence, false),
+        ["taboo,"] = (FieldForm.TabooQuote, false),
+        ["Taboo,"] = (FieldForm.TabooQuote, true),
+        ["twist"] = (FieldForm.Twist, false),
+        ["twist."] = (FieldForm.TwistSentence, false),
+    };
+
+    private readonly ValueForms _forms;
 
     /// <summary>Forms for <paramref name="spec"/>; <paramref name="protagonistAs"/> renders the protagonist under
     /// another name (used for the wrong-character rejection).</summary>
     public StorySlots(StorySpec spec, string? protagonistAs = null)
     {
-        string p = protagonistAs ?? spec.Protagonist;
-        string s = spec.SupportingCharacter;
-        string obj = English.InSentence(spec.Object);
-        string taboo = English.LowerStart(spec.Taboo);
-        string twist = English.LowerStart(spec.Twist);
-        _forms = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["P"] = p,
-            ["S"] = s,
-            ["P's"] = English.Possessive(p),
-            ["S's"] = English.Possessive(s),
-            ["obj"] = obj,
-            ["the obj"] = English.Definite(spec.Object),
-            ["The obj"] = English.Capitalize(English.Definite(spec.Object)),
-            ["setting"] = English.InSentence(spec.Setting),
-            ["taboo"] = taboo,
-            ["taboo."] = English.EndSentence(taboo),
-            ["taboo,"] = English.EndQuote(taboo),
-            ["Taboo,"] = English.EndQuote(English.Capitalize(taboo)),
-            ["twist"] = twist,
-            ["twist."] = English.EndSentence(twist),
-        };
+        ArgumentNullException.ThrowIfNull(spec);
+        _forms = new ValueForms(protagonistAs is null ? spec : spec with { Protagonist = protagonistAs });
     }
 
     /// <summary>Fills a template that starts a sentence; its first letter is capitalised.</summary>
@@ -56,9 +56,9 @@ internal sealed class StorySlots
             int close = template.IndexOf('}', open);
             if (close < 0) throw new InvalidOperationException($"Unclosed placeholder in template: {template}");
             string key = template[(open + 1)..close];
-            if (!_forms.TryGetValue(key, out string? value))
+            if (!Keys.TryGetValue(key, out var slot))
                 throw new InvalidOperationException($"Unknown placeholder '{{{key}}}' in template: {template}");
-            sb.Append(template, i, open - i).Append(value);
+            sb.Append(template, i, open - i).Append(_forms.Render(slot.Form, slot.Capital));
             i = close + 1;
         }
         return English.Capitalize(sb.ToString());

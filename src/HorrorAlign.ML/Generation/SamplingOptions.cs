@@ -32,6 +32,12 @@ public sealed record SamplingOptions
     public IReadOnlyList<string> StopStrings { get; init; } = [];
     /// <summary>Use the key/value cache (on by default; off re-runs the whole context each token, like the original).</summary>
     public bool UseKvCache { get; init; } = true;
+    /// <summary>
+    /// For a model with field tokens: no end-of-text before both characters, the object, the taboo and the twist have
+    /// appeared, and the setting, taboo and twist at most once each (see <c>FieldConstraints</c>). On by default;
+    /// off samples the model alone. Ignored for models without field tokens.
+    /// </summary>
+    public bool EnforceFields { get; init; } = true;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
     public void Validate()

@@ -55,10 +55,11 @@ public static class TextGenerator
     public static string Continue(StoryModel model, string prompt, string begun, SamplingOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(prompt);
         ArgumentNullException.ThrowIfNull(begun);
         ArgumentNullException.ThrowIfNull(options);
         // Encoded on its own, as training encodes a response apart from its prompt.
-        return Continue(model, prompt, model.Vocabulary.Encode(begun), options);
+        return Continue(model, prompt, ResponseCodec.For(model.Vocabulary, prompt).Encode(begun), options);
     }
 
     /// <summary><see cref="Continue(StoryModel, string, string, SamplingOptions)"/> from the begun response's ids (a
@@ -66,9 +67,11 @@ public static class TextGenerator
     internal static string Continue(StoryModel model, string prompt, int[] begunIds, SamplingOptions options)
     {
         var (text, _) = GenerateRaw(model, prompt, begunIds, options with { MaxNewTokens = Math.Max(0, options.MaxNewTokens - begunIds.Length) });
-        return OutputCleaner.Clean(model.Vocabulary.Decode(begunIds) + text, prompt);
+        return OutputCleaner.Clean(text, prompt);
     }
 
+    /// <summary>The begun ids and the new ones as the text a reader sees (field tokens expanded over both, so a
+    /// sentence start is judged on the whole text), cut before the first stop string of the new part.</summary>
     private static (string Text, GenerationStopReason StopReason) GenerateRaw(StoryModel model, string prompt, int[] begunIds, SamplingOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -84,13 +87,16 @@ public static class TextGenerator
                 ? $"The prompt is {promptIds.Length} tokens but the model's context length is {model.Config.ContextLength}; shorten the prompt."
                 : $"The prompt and the begun response are {length} tokens but the model's context length is {model.Config.ContextLength}.", nameof(prompt));
 
+        var codec = ResponseCodec.For(vocabulary, prompt);
         var stops = new StopStringWatcher(vocabulary, options.StopStrings);
         var result = TokenGenerator.Generate(model.Model, [.. promptIds, .. begunIds], options, vocabulary.EosId,
-            options.StopStrings.Count == 0 ? null : stops.Matches, sourceLength: promptIds.Length);
+            options.StopStrings.Count == 0 ? null : stops.Matches, sourceLength: promptIds.Length,
+            FieldConstraints.For(codec, options.EnforceFields));
 
-        string text = vocabulary.Decode(result.Tokens.ToArray());
-        int cut = StopStringWatcher.FirstStop(text, options.StopStrings);
-        return (cut >= 0 ? text[..cut] : text, result.StopReason);
+        string begun = codec.Decode(begunIds);
+        string text = codec.Decode([.. begunIds, .. result.Tokens]);
+        int cut = StopStringWatcher.FirstStop(text.AsSpan(Math.Min(begun.Length, text.Length)), options.StopStrings);
+        return (cut >= 0 ? text[..(begun.Length + cut)] : text, result.StopReason);
     }
 
     /// <summary>Decodes generated ids incrementally and reports when the new text completes a stop string.</summary>

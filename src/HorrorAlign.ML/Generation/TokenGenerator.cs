@@ -25,6 +25,12 @@ public static class TokenGenerator
     /// <exception cref="ArgumentException">Empty prompt, an id outside the vocabulary, or a prompt longer than the context.</exception>
     public static GenerationResult Generate(GptModel model, IReadOnlyList<int> promptIds, SamplingOptions options, int? eosId,
         Func<IReadOnlyList<int>, bool>? stopCondition = null, int? sourceLength = null)
+        => Generate(model, promptIds, options, eosId, stopCondition, sourceLength, constraints: null);
+
+    /// <summary><see cref="Generate(GptModel, IReadOnlyList{int}, SamplingOptions, int?, Func{IReadOnlyList{int}, bool}?, int?)"/>
+    /// with field-token masks applied before every draw (the begun response counts for them).</summary>
+    internal static GenerationResult Generate(GptModel model, IReadOnlyList<int> promptIds, SamplingOptions options, int? eosId,
+        Func<IReadOnlyList<int>, bool>? stopCondition, int? sourceLength, FieldConstraints? constraints)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(promptIds);
@@ -47,7 +53,11 @@ public static class TokenGenerator
         using var cache = options.UseKvCache ? model.CreateCache(1) : null;
         int promptLength = sourceLength ?? promptIds.Count; // the copy head copies from the prompt only
         var sampler = new TokenSampler(options, config.VocabSize);
-        for (int i = promptLength; i < promptIds.Count; i++) sampler.Observe(promptIds[i]);
+        for (int i = promptLength; i < promptIds.Count; i++)
+        {
+            sampler.Observe(promptIds[i]);
+            constraints?.Observe(promptIds[i]);
+        }
         var logits = new float[config.VocabSize];
         var context = promptIds.Select(id => (long)id).ToList(); // the no-cache path re-reads all of it
         var device = model.WeightsDevice;
@@ -55,7 +65,9 @@ public static class TokenGenerator
         NextLogits(model, device, context.ToArray(), cache, logits, promptLength);
         while (true)
         {
+            constraints?.Apply(logits);
             int token = sampler.Next(logits);
+            constraints?.Observe(token);
             if (token == eosId) return new GenerationResult(generated, GenerationStopReason.EndOfText);
             generated.Add(token);
             if (stopCondition?.Invoke(generated) == true) return new GenerationResult(generated, GenerationStopReason.StopCondition);

@@ -2,7 +2,8 @@ namespace HorrorAlign.ML.Tokenization;
 
 /// <summary>
 /// Encodes prompt/response examples with exact completion boundaries (original policy: EOS appended and supervised;
-/// long responses cut and EOS re-appended; the prompt left-truncated to fit).
+/// long responses cut and EOS re-appended; the prompt left-truncated to fit). Responses go through
+/// <see cref="ResponseCodec"/>, so spec values in them become field tokens when the vocabulary has them.
 /// </summary>
 /// <remarks>
 /// Prompt and response are encoded SEPARATELY and the boundary is the length of the kept prompt ids, so the mask can
@@ -44,7 +45,7 @@ public sealed class CompletionEncoder
     {
         ArgumentNullException.ThrowIfNull(prompt);
         ArgumentNullException.ThrowIfNull(response);
-        return Join(Vocabulary.Encode(prompt), Vocabulary.Encode(response));
+        return Join(Vocabulary.Encode(prompt), ResponseCodec.For(Vocabulary, prompt).Encode(response));
     }
 
     /// <summary>Encodes a preference pair (the prompt is tokenized once; each side is fitted to the limit on its own).</summary>
@@ -54,7 +55,8 @@ public sealed class CompletionEncoder
         ArgumentNullException.ThrowIfNull(chosen);
         ArgumentNullException.ThrowIfNull(rejected);
         int[] promptIds = Vocabulary.Encode(prompt);
-        return new EncodedPair(Join(promptIds, Vocabulary.Encode(chosen)), Join(promptIds, Vocabulary.Encode(rejected)));
+        var codec = ResponseCodec.For(Vocabulary, prompt);
+        return new EncodedPair(Join(promptIds, codec.Encode(chosen)), Join(promptIds, codec.Encode(rejected)));
     }
 
     /// <summary>

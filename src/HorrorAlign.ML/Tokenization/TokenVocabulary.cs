@@ -1,10 +1,12 @@
 using System.Text;
+using HorrorAlign.ML.Specs;
 
 namespace HorrorAlign.ML.Tokenization;
 
 /// <summary>
 /// The model's id space: either full GPT-2 (50257 ids) or a compact dense map of the GPT-2 ids seen in a corpus plus
-/// the 256 single-byte tokens and end-of-text, so that any text still encodes and decodes losslessly.
+/// the 256 single-byte tokens and end-of-text, so that any text still encodes and decodes losslessly; optionally
+/// followed by the <see cref="FieldTokens"/> (one id per spec-value form, after every GPT-2 id).
 /// </summary>
 /// <remarks>
 /// WHY compact: the 50,257-wide output layer is ~90% of a training step, while a template corpus uses a few thousand
@@ -13,15 +15,16 @@ namespace HorrorAlign.ML.Tokenization;
 /// </remarks>
 public sealed class TokenVocabulary
 {
-    private static readonly Lazy<TokenVocabulary> s_full = new(() => new TokenVocabulary(null), LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<TokenVocabulary> s_full = new(() => new TokenVocabulary(null, false), LazyThreadSafetyMode.ExecutionAndPublication);
 
     private readonly Gpt2Tokenizer _gpt2 = Gpt2Tokenizer.Shared;
     private readonly int[]? _gpt2Ids;      // compact: model id -> GPT-2 id
     private readonly int[]? _modelIds;     // compact: GPT-2 id -> model id, or -1 when not in the map
     private readonly int[]? _byteModelIds; // compact: byte value -> model id of its single-byte token
 
-    private TokenVocabulary(int[]? gpt2Ids)
+    private TokenVocabulary(int[]? gpt2Ids, bool fieldTokens)
     {
+        FieldTokenCount = fieldTokens ? FieldTokens.Count : 0;
         if (gpt2Ids is null)
         {
             EosId = Gpt2Tokenizer.EosId;
@@ -62,7 +65,7 @@ public sealed class TokenVocabulary
     /// end-of-text. Model ids follow ascending GPT-2 id (so the result depends only on the SET of ids, not on corpus
     /// order); end-of-text, the largest GPT-2 id, is therefore the last model id.
     /// </summary>
-    public static TokenVocabulary BuildCompact(IEnumerable<string> corpus)
+    public static TokenVocabulary BuildCompact(IEnumerable<string> corpus, bool fieldTokens = false)
     {
         ArgumentNullException.ThrowIfNull(corpus);
         Gpt2Tokenizer gpt2 = Gpt2Tokenizer.Shared;
@@ -80,21 +83,46 @@ public sealed class TokenVocabulary
         var ids = new List<int>();
         for (int id = 0; id < seen.Length; id++)
             if (seen[id]) ids.Add(id);
-        return new TokenVocabulary(ids.ToArray());
+        return new TokenVocabulary(ids.ToArray(), fieldTokens);
     }
 
     /// <summary>
     /// Restores a compact vocabulary from its GPT-2 id list (model id i ↔ gpt2Ids[i]), e.g. as saved from
     /// <see cref="Gpt2Ids"/>. The list must hold distinct GPT-2 ids, end-of-text and all 256 single-byte tokens.
     /// </summary>
-    public static TokenVocabulary FromGpt2Ids(IReadOnlyList<int> gpt2Ids)
+    public static TokenVocabulary FromGpt2Ids(IReadOnlyList<int> gpt2Ids, bool fieldTokens = false)
     {
         ArgumentNullException.ThrowIfNull(gpt2Ids);
-        return new TokenVocabulary(gpt2Ids.ToArray());
+        return new TokenVocabulary(gpt2Ids.ToArray(), fieldTokens);
     }
 
-    /// <summary>Number of model ids (embedding rows).</summary>
-    public int Size => _gpt2Ids?.Length ?? Gpt2Tokenizer.VocabSize;
+    /// <summary>This vocabulary with <see cref="FieldTokens"/> appended (or itself when it has them).</summary>
+    public TokenVocabulary WithFieldTokens() => HasFieldTokens ? this : new TokenVocabulary(_gpt2Ids, fieldTokens: true);
+
+    /// <summary>Number of model ids (embedding rows), field tokens included.</summary>
+    public int Size => Gpt2Size + FieldTokenCount;
+
+    // Ids below this are GPT-2 tokens; the field tokens follow.
+    private int Gpt2Size => _gpt2Ids?.Length ?? Gpt2Tokenizer.VocabSize;
+
+    /// <summary>Number of field-token ids (0, or <see cref="FieldTokens.Count"/>).</summary>
+    public int FieldTokenCount { get; }
+
+    /// <summary>True when responses are written with field tokens (see <see cref="FieldTokens"/>).</summary>
+    public bool HasFieldTokens => FieldTokenCount > 0;
+
+    /// <summary>The model id of a field token.</summary>
+    /// <exception cref="InvalidOperationException">The vocabulary has no field tokens.</exception>
+    public int FieldTokenId(FieldForm form) => HasFieldTokens
+        ? Gpt2Size + (int)form
+        : throw new InvalidOperationException("This vocabulary has no field tokens.");
+
+    /// <summary>True when <paramref name="modelId"/> is a field token; <paramref name="form"/> is its form.</summary>
+    public bool IsFieldToken(int modelId, out FieldForm form)
+    {
+        form = (FieldForm)(modelId - Gpt2Size);
+        return modelId >= Gpt2Size && modelId < Size;
+    }
 
     /// <summary>True for a compact map.</summary>
     public bool IsCompact => _gpt2Ids is not null;
@@ -106,7 +134,13 @@ public sealed class TokenVocabulary
     public IReadOnlyList<int>? Gpt2Ids => _gpt2Ids is null ? null : Array.AsReadOnly(_gpt2Ids);
 
     /// <summary>The GPT-2 id behind a model id.</summary>
-    public int ToGpt2Id(int modelId) => _gpt2Ids is null ? CheckModelId(modelId) : _gpt2Ids[CheckModelId(modelId)];
+    /// <exception cref="ArgumentOutOfRangeException">Not a GPT-2 token of this vocabulary (a field token has none).</exception>
+    public int ToGpt2Id(int modelId)
+    {
+        if ((uint)modelId >= (uint)Gpt2Size)
+            throw new ArgumentOutOfRangeException(nameof(modelId), modelId, $"GPT-2 tokens of this vocabulary are model ids 0..{Gpt2Size - 1}.");
+        return _gpt2Ids is null ? modelId : _gpt2Ids[modelId];
+    }
 
     /// <summary>Encodes text to model ids. Never produces EOS from text (a literal "&lt;|endoftext|&gt;" stays text).</summary>
     public int[] Encode(string text)
@@ -141,6 +175,32 @@ public sealed class TokenVocabulary
     }
 
     /// <summary>
+    /// Encodes a response written with field markers (<see cref="FieldTokens.Delexicalize"/>): each marker becomes its
+    /// field token, the text between markers is encoded as by <see cref="Encode"/>. Without field tokens, the same as
+    /// <see cref="Encode"/> of the text with its markers removed.
+    /// </summary>
+    public int[] EncodeResponse(string delexicalized)
+    {
+        ArgumentNullException.ThrowIfNull(delexicalized);
+        if (!HasFieldTokens) return Encode(FieldTokens.Strip(delexicalized));
+        var ids = new List<int>(delexicalized.Length / 3);
+        int start = 0;
+        for (int i = 0; i <= delexicalized.Length; i++)
+        {
+            bool marker = i < delexicalized.Length && FieldTokens.IsMarker(delexicalized[i], out _);
+            if (!marker && i < delexicalized.Length) continue;
+            if (i > start) ids.AddRange(Encode(delexicalized[start..i]));
+            if (marker)
+            {
+                FieldTokens.IsMarker(delexicalized[i], out var form);
+                ids.Add(FieldTokenId(form));
+            }
+            start = i + 1;
+        }
+        return [.. ids];
+    }
+
+    /// <summary>
     /// Encodes a prompt for generation, failing clearly when it cannot fit: <paramref name="maxTokens"/> is the most
     /// prompt tokens the caller can afford (typically the context length minus the tokens it wants to generate).
     /// </summary>
@@ -156,9 +216,16 @@ public sealed class TokenVocabulary
         return ids;
     }
 
-    /// <summary>The bytes of one model id; empty for end-of-text (it decodes to nothing).</summary>
-    public ReadOnlySpan<byte> TokenBytes(int modelId) =>
-        CheckModelId(modelId) == EosId ? ReadOnlySpan<byte>.Empty : _gpt2.TokenBytes(ToGpt2Id(modelId));
+    /// <summary>The bytes of one model id; empty for end-of-text (it decodes to nothing); a field token's marker
+    /// character for a field token (<see cref="FieldTokens.Expand"/> turns it into the value).</summary>
+    public ReadOnlySpan<byte> TokenBytes(int modelId)
+    {
+        if (CheckModelId(modelId) == EosId) return ReadOnlySpan<byte>.Empty;
+        return IsFieldToken(modelId, out var form) ? s_markerBytes[(int)form] : _gpt2.TokenBytes(ToGpt2Id(modelId));
+    }
+
+    private static readonly byte[][] s_markerBytes =
+        [.. Enum.GetValues<FieldForm>().Select(f => Encoding.UTF8.GetBytes(FieldTokens.Marker(f).ToString()))];
 
     /// <summary>
     /// The raw bytes of <paramref name="ids"/> (end-of-text skipped). Unlike <see cref="Decode"/> nothing is replaced,

@@ -4,6 +4,7 @@ using HorrorAlign.ML.Generation;
 using HorrorAlign.ML.IO;
 using HorrorAlign.ML.Persistence;
 using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Tokenization;
 
 namespace HorrorAlign.ML.Training;
 
@@ -75,7 +76,7 @@ public static class OnPolicyPairs
     /// </summary>
     internal static string? Repair(StoryModel model, string prompt, string story, Func<string, bool> passes, OnPolicyOptions options, int seed)
     {
-        int[] ids = model.Vocabulary.Encode(story);
+        int[] ids = ResponseCodec.For(model.Vocabulary, prompt).Encode(story);
         string? TryCut(int cut)
         {
             int[] begun = ids[..cut];

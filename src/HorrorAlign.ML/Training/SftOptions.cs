@@ -19,14 +19,23 @@ public sealed record SftOptions : TrainingOptions
     /// Shape of a freshly built model (ignored when training starts from an existing model). VocabSize is replaced by
     /// the vocabulary's size; ContextLength must be at least <see cref="TrainingOptions.MaxTokens"/>. Default: the shape
     /// of <c>horroralign train</c>'s default run — d_model 128, 4 heads, 4 blocks, MLP ×4, no dropout, context 384, tied
-    /// embeddings, fused attention and a <see cref="CopyHead"/> (the pointer that lets stories repeat spec values the
-    /// model never saw in training); about 0.8M parameters plus the embeddings.
+    /// embeddings, fused attention and the unseen-token embedding (prompts are full of words training never read);
+    /// about 0.8M parameters plus the embeddings. No copy head: with <see cref="FieldTokens"/> the model never spells a
+    /// value, so there is nothing to copy.
     /// </summary>
     public GptConfig Model { get; init; } = new()
     {
         DModel = 128, NHeads = 4, NLayers = 4, MlpRatio = 4, Dropout = 0, ContextLength = 384, TieEmbeddings = true, FusedAttention = true,
-        CopyHead = true, UnseenTokenEmbedding = true,
+        UnseenTokenEmbedding = true,
     };
+
+    /// <summary>
+    /// Write spec values in responses as field tokens (<see cref="Tokenization.FieldTokens"/>): the model learns where
+    /// a value goes, and generation writes the exact value there, whatever its length, script or tokenization. Off
+    /// trains on plain text, as the original does (a model that must spell values, e.g. from a pretrained base).
+    /// Default on.
+    /// </summary>
+    public bool FieldTokens { get; init; } = true;
 
     /// <summary>
     /// Token dropout that teaches a model with <see cref="GptConfig.UnseenTokenEmbedding"/> what an unseen token is:

@@ -30,8 +30,8 @@ public static class StoryTraining
         if (train.Count == 0) throw new ArgumentException("The SFT training set is empty.", nameof(train));
 
         TokenVocabulary vocabulary = initial?.Vocabulary ?? (options.Vocabulary == SftVocabulary.Full
-            ? TokenVocabulary.Full
-            : TokenVocabulary.BuildCompact(SftCorpus(train, validation, options.ExtraVocabularyText)));
+            ? (options.FieldTokens ? TokenVocabulary.Full.WithFieldTokens() : TokenVocabulary.Full)
+            : TokenVocabulary.BuildCompact(SftCorpus(train, validation, options.ExtraVocabularyText), options.FieldTokens));
         GptConfig config = initial?.Config ?? options.Model with { VocabSize = vocabulary.Size };
         if (initial is null) config.Validate();
         CheckContext(config, options);
@@ -175,5 +175,5 @@ public static class StoryTraining
     private static string ModelHash(StoryModel model) => Convert.ToHexString(SHA256.HashData(model.ToBytes()));
 
     private static string VocabularyKey(TokenVocabulary v) =>
-        v.IsCompact ? "compact:" + string.Join(",", v.Gpt2Ids!) : "full";
+        (v.IsCompact ? "compact:" + string.Join(",", v.Gpt2Ids!) : "full") + (v.HasFieldTokens ? "+fields" : "");
 }

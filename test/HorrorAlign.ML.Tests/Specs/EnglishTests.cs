@@ -1,6 +1,6 @@
-using HorrorAlign.ML.Data;
+using HorrorAlign.ML.Specs;
 
-namespace HorrorAlign.ML.Tests.Data;
+namespace HorrorAlign.ML.Tests.Specs;
 
 public class EnglishTests
 {

@@ -1,0 +1,76 @@
+using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Tokenization;
+
+namespace HorrorAlign.ML.Generation;
+
+/// <summary>
+/// Logit masks over field tokens for one generated story. Without a spec (a prompt that is not a story spec) field
+/// tokens are never generated, since no value is known to expand them to. With a spec and
+/// <see cref="SamplingOptions.EnforceFields"/>: no end-of-text before both characters, the object, the taboo and the
+/// twist have appeared, and the setting, the taboo and the twist at most once each (a second one is a loop).
+/// </summary>
+internal sealed class FieldConstraints
+{
+    private static readonly FieldForm[][] Required =
+    [
+        [FieldForm.Protagonist, FieldForm.ProtagonistPossessive],
+        [FieldForm.Supporting, FieldForm.SupportingPossessive],
+        [FieldForm.Object, FieldForm.ObjectDefinite],
+        [FieldForm.Taboo, FieldForm.TabooSentence, FieldForm.TabooQuote],
+        [FieldForm.Twist, FieldForm.TwistSentence],
+    ];
+
+    private static readonly FieldForm[][] AtMostOnce =
+    [
+        [FieldForm.Setting],
+        [FieldForm.Taboo, FieldForm.TabooSentence, FieldForm.TabooQuote],
+        [FieldForm.Twist, FieldForm.TwistSentence],
+    ];
+
+    private readonly TokenVocabulary _vocabulary;
+    private readonly bool _noFields;
+    private readonly int _eosId;
+    private readonly int[] _uses = new int[FieldTokens.Count];
+
+    private FieldConstraints(TokenVocabulary vocabulary, bool noFields)
+    {
+        _vocabulary = vocabulary;
+        _noFields = noFields;
+        _eosId = vocabulary.EosId;
+    }
+
+    /// <summary>The constraints for a story of <paramref name="codec"/>'s prompt; null when there is nothing to mask.</summary>
+    public static FieldConstraints? For(ResponseCodec codec, bool enforce)
+    {
+        if (!codec.Vocabulary.HasFieldTokens) return null;
+        if (!codec.UsesFieldTokens) return new FieldConstraints(codec.Vocabulary, noFields: true);
+        return enforce ? new FieldConstraints(codec.Vocabulary, noFields: false) : null;
+    }
+
+    /// <summary>Records a token of the story (generated, or begun earlier).</summary>
+    public void Observe(int token)
+    {
+        if (_vocabulary.IsFieldToken(token, out var form)) _uses[(int)form]++;
+    }
+
+    /// <summary>Sets the logits of the tokens that may not come next to -∞.</summary>
+    public void Apply(Span<float> logits)
+    {
+        if (_noFields)
+        {
+            foreach (var form in ValueForms.All) logits[_vocabulary.FieldTokenId(form)] = float.NegativeInfinity;
+            return;
+        }
+        if (Required.Any(group => Uses(group) == 0)) logits[_eosId] = float.NegativeInfinity;
+        foreach (var group in AtMostOnce)
+            if (Uses(group) > 0)
+                foreach (var form in group) logits[_vocabulary.FieldTokenId(form)] = float.NegativeInfinity;
+    }
+
+    private int Uses(FieldForm[] group)
+    {
+        int n = 0;
+        foreach (var form in group) n += _uses[(int)form];
+        return n;
+    }
+}

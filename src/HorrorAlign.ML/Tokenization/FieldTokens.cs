@@ -1,0 +1,149 @@
+using System.Text;
+using HorrorAlign.ML.Specs;
+
+namespace HorrorAlign.ML.Tokenization;
+
+/// <summary>
+/// Field tokens (delexicalized responses): in a response, every occurrence of a spec value becomes one marker per
+/// <see cref="FieldForm"/>, and the marker expands back to the exact value text. A model trained on such responses
+/// never spells a value, so a value of any length, script or tokenization comes out whole and cannot splice into
+/// another. Prompts are never delexicalized: the model reads the literal values.
+/// <para>
+/// Markers are the private-use characters U+E000…U+E00B, one per form. <see cref="Delexicalize"/> finds each form's
+/// text in a story: longest form first (a taboo that names the protagonist stays one taboo), at word boundaries, and
+/// with the case of the first letter ignored (a form at a sentence start is capitalised). <see cref="Expand"/> writes
+/// each form's text back, capitalised at a sentence start, so <c>Expand(Delexicalize(story)) == story</c> for every
+/// story the template writer produces.
+/// </para>
+/// </summary>
+public static class FieldTokens
+{
+    /// <summary>Number of field tokens (one per <see cref="FieldForm"/>).</summary>
+    public static int Count => ValueForms.All.Length;
+
+    private const char FirstMarker = '\uE000';
+
+    /// <summary>The fields a story must name: each needs at least one of its forms.</summary>
+    internal static readonly (string Field, FieldForm[] Forms)[] Fields =
+    [
+        ("protagonist", [FieldForm.Protagonist, FieldForm.ProtagonistPossessive]),
+        ("supporting_character", [FieldForm.Supporting, FieldForm.SupportingPossessive]),
+        ("object", [FieldForm.Object, FieldForm.ObjectDefinite]),
+        ("setting", [FieldForm.Setting]),
+        ("taboo", [FieldForm.Taboo, FieldForm.TabooSentence, FieldForm.TabooQuote]),
+        ("twist", [FieldForm.Twist, FieldForm.TwistSentence]),
+    ];
+
+    /// <summary>The marker character of <paramref name="form"/>.</summary>
+    internal static char Marker(FieldForm form) => (char)(FirstMarker + (int)form);
+
+    /// <summary>True when <paramref name="c"/> is a field marker; <paramref name="form"/> is its form.</summary>
+    internal static bool IsMarker(char c, out FieldForm form)
+    {
+        form = (FieldForm)(c - FirstMarker);
+        return c >= FirstMarker && c < FirstMarker + Count;
+    }
+
+    /// <summary>
+    /// Replaces every occurrence of a value of <paramref name="spec"/> in <paramref name="story"/> with its field
+    /// marker. <paramref name="missing"/> lists the fields (JSON names, <see cref="Fields"/> order) no form of which was
+    /// found. Marker characters already in the story are replaced by U+FFFD, so text cannot forge a field token.
+    /// </summary>
+    public static string Delexicalize(StorySpec spec, string story, out IReadOnlyList<string> missing)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(story);
+        var forms = new ValueForms(spec);
+        // Longest first; equal texts keep FieldForm order, so the choice is deterministic.
+        var candidates = ValueForms.All.Select(f => (Form: f, Text: forms[f])).Where(c => c.Text.Length > 0)
+            .OrderByDescending(c => c.Text.Length).ThenBy(c => c.Form).ToArray();
+        var found = new bool[Count];
+        var sb = new StringBuilder(story.Length);
+        int i = 0;
+        while (i < story.Length)
+        {
+            char c = story[i];
+            if (IsMarker(c, out _))
+            {
+                sb.Append('\uFFFD');
+                i++;
+                continue;
+            }
+            int matched = -1;
+            if (i == 0 || !char.IsLetterOrDigit(story[i - 1]))
+            {
+                foreach (var (form, text) in candidates)
+                {
+                    if (!MatchesAt(story, i, text)) continue;
+                    sb.Append(Marker(form));
+                    found[(int)form] = true;
+                    matched = text.Length;
+                    break;
+                }
+            }
+            if (matched > 0) i += matched;
+            else
+            {
+                sb.Append(c);
+                i++;
+            }
+        }
+        missing = [.. Fields.Where(f => !f.Forms.Any(form => found[(int)form])).Select(f => f.Field)];
+        return sb.ToString();
+    }
+
+    // The form's text at story[at..], first letter compared without case, ending at a word boundary.
+    private static bool MatchesAt(string story, int at, string text)
+    {
+        if (at + text.Length > story.Length) return false;
+        if (char.ToLowerInvariant(story[at]) != char.ToLowerInvariant(text[0])) return false;
+        if (string.CompareOrdinal(story, at + 1, text, 1, text.Length - 1) != 0) return false;
+        int end = at + text.Length;
+        return end == story.Length || !char.IsLetterOrDigit(text[^1]) || !char.IsLetterOrDigit(story[end]);
+    }
+
+    /// <summary>Writes every field marker of <paramref name="text"/> as its value text for <paramref name="spec"/>,
+    /// capitalised at a sentence start.</summary>
+    public static string Expand(StorySpec spec, string text)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(text);
+        if (!ContainsMarker(text)) return text;
+        var forms = new ValueForms(spec);
+        var sb = new StringBuilder(text.Length + 256);
+        foreach (char c in text)
+        {
+            if (IsMarker(c, out var form)) sb.Append(forms.Render(form, AtSentenceStart(sb)));
+            else sb.Append(c);
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Removes every field marker (text of a prompt that is not a spec, where no value is known).</summary>
+    internal static string Strip(string text) =>
+        ContainsMarker(text) ? string.Concat(text.Where(c => !IsMarker(c, out _))) : text;
+
+    private static bool ContainsMarker(string text)
+    {
+        foreach (char c in text)
+            if (IsMarker(c, out _)) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// True when text appended to <paramref name="before"/> starts a sentence: nothing before it but spaces, or a
+    /// sentence end (". ", "! ", "? ", a line break), optionally followed by an opening quote.
+    /// </summary>
+    internal static bool AtSentenceStart(StringBuilder before)
+    {
+        int i = before.Length - 1;
+        while (i >= 0 && before[i] == ' ') i--;
+        // An opening quote (at the start or after whitespace) continues the sentence start before it.
+        if (i >= 0 && before[i] is '"' or '\u201C' or '\'' && (i == 0 || char.IsWhiteSpace(before[i - 1])))
+        {
+            i--;
+            while (i >= 0 && before[i] == ' ') i--;
+        }
+        return i < 0 || before[i] is '.' or '!' or '?' or '\n';
+    }
+}

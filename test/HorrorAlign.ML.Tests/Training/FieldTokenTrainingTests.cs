@@ -1,0 +1,86 @@
+using HorrorAlign.ML.Data;
+using HorrorAlign.ML.Generation;
+using HorrorAlign.ML.Modeling;
+using HorrorAlign.ML.Persistence;
+using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Tokenization;
+using HorrorAlign.ML.Training;
+
+namespace HorrorAlign.ML.Tests.Training;
+
+/// <summary>A tiny model trained on template stories with field tokens writes values it never read, exactly.</summary>
+[Collection(SerialTorchCollection.Name)]
+public class FieldTokenTrainingTests
+{
+    private static readonly Lazy<StoryModel> Model = new(Train);
+
+    private static StoryModel Train()
+    {
+        var data = Dataset.Generate(new DatasetOptions
+        {
+            SftTrainSize = 96, SftValidationSize = 8, SftTestSize = 8, PrefTrainSize = 8, PrefValidationSize = 4, PrefTestSize = 4,
+            HeldOutSpecCount = 4, FreshValueShare = 0.5, Seed = 5,
+        });
+        var options = new SftOptions
+        {
+            Model = new GptConfig { DModel = 48, NHeads = 2, NLayers = 2, MlpRatio = 2, Dropout = 0, ContextLength = 384, TieEmbeddings = true, FusedAttention = true },
+            MaxTokens = 384, BatchSize = 8, MaxEpochs = 6, LearningRate = 1e-2, WarmupSteps = 4, EvalInterval = 0,
+            EarlyStoppingPatience = 0, CheckpointInterval = 0, Seed = 3, Threads = 1,
+        };
+        return StoryTraining.TrainSft([.. data.SftTrain.Select(r => new SftSample(r.Prompt, r.Response))],
+            [.. data.SftValidation.Select(r => new SftSample(r.Prompt, r.Response))], options);
+    }
+
+    // 30+ GPT-2 tokens of letters no training text holds.
+    private const string LongName = "Þórhildur Ásgerður Guðmundsdóttir-Ólafsdóttir";
+
+    private static StorySpec UnseenSpec => new("Ljós í myrkri", "a night shift at a rural veterinary clinic", LongName, "Siobhán Ní Bhriain",
+        "two brass keys on a red string", "never whistle after the lamps are lit, not even once", "Þórhildur's shadow had been answering the phone all along");
+
+    [Fact]
+    public void AValueNeverRead_IsWrittenWholeAndExact()
+    {
+        Assert.True(Gpt2Tokenizer.Shared.Encode(" " + LongName).Length >= 30);
+        var model = Model.Value;
+        Assert.True(model.Vocabulary.HasFieldTokens);
+        string story = TextGenerator.Generate(model, UnseenSpec.ToPrompt(), new SamplingOptions { Temperature = 0 });
+
+        Assert.Contains(LongName, story);
+        // Every value the story holds is whole: delexicalizing finds each field, and nothing of a value is left over.
+        FieldTokens.Delexicalize(UnseenSpec, story, out var missing);
+        Assert.Empty(missing.Where(f => f != "setting"));
+    }
+
+    [Fact]
+    public void GeneratedText_NeverHoldsAFieldToken_OrPromptText()
+    {
+        var model = Model.Value;
+        var specs = new[] { UnseenSpec, new StorySpec("The Weight of Salt", "the last ferry of the season", "Zoë", "Jean-Luc",
+            "grandmother's rosary", "don't say \"goodnight\", not even to yourself", "the captain, not the crew, was the one left behind") };
+        for (int seed = 0; seed < 4; seed++)
+            foreach (var spec in specs)
+            {
+                string story = TextGenerator.Generate(model, spec.ToPrompt(), new SamplingOptions { Seed = seed });
+                Assert.DoesNotContain(story, c => c is >= '\uE000' and < '\uE100');
+                foreach (string promptText in new[] { "Title:", "Constraints", "Story:", "Taboo rule", spec.Title })
+                    Assert.DoesNotContain(promptText, story);
+            }
+    }
+
+    [Fact]
+    public void AFreePrompt_GetsNoFieldTokens()
+    {
+        var model = Model.Value;
+        var (text, _) = TextGenerator.GenerateRaw(model, "Once upon a midnight dreary,", new SamplingOptions { Seed = 1, MaxNewTokens = 60 });
+        Assert.DoesNotContain(text, c => c is >= '\uE000' and < '\uE100');
+    }
+
+    [Fact]
+    public void Enforcement_IsAnOption_AndTheModelAloneStillExpandsValues()
+    {
+        var model = Model.Value;
+        string alone = TextGenerator.Generate(model, UnseenSpec.ToPrompt(), new SamplingOptions { Temperature = 0, EnforceFields = false });
+        Assert.DoesNotContain(alone, c => c is >= '\uE000' and < '\uE100');
+        Assert.Contains(LongName, alone);
+    }
+}
