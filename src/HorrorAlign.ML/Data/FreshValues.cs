@@ -15,7 +15,7 @@ namespace HorrorAlign.ML.Data;
 /// things whose head noun comes before any preposition; taboos are imperatives starting with "never", "do not" or
 /// "always"; twists are lowercase clauses; titles are in Title Case; no value holds a full stop or any other sentence
 /// punctuation, a gore word, a comfort cue or a first name of <see cref="ValuePools.Default"/>. Taboos and twists
-/// always carry at least two key content words, so the story checks can find them.
+/// always carry at least two key content words (not stop or rule words), so each says something a story must state.
 /// </para>
 /// <para>
 /// Deterministic: every draw comes from the caller's <see cref="Random"/>, in a fixed order, from word lists in a fixed
@@ -602,8 +602,8 @@ public static class FreshValues
     /// music box while the fog is in" or "always leave a saucer of honey on the landing at dusk".</summary>
     public static string Taboo(Random rng) => WithKeyContent(DrawTaboo, rng);
 
-    /// <summary>Redraws a taboo or twist until it has two key content words (not stop or rule words): the story checks
-    /// look for those, and a phrase without them cannot be verified. The word lists make a redraw rare.</summary>
+    /// <summary>Redraws a taboo or twist until it has two key content words (not stop or rule words), so it says something
+    /// a story must state. The word lists make a redraw rare.</summary>
     private static string WithKeyContent(Func<Random, string> draw, Random rng)
     {
         ArgumentNullException.ThrowIfNull(rng);

@@ -128,7 +128,7 @@ public sealed class StoryWriter
     /// Writes a verified preference pair: the chosen story passes every check; for a hard kind the rejected story fails
     /// exactly <see cref="PairKindExtensions.TargetCheck"/> and passes all others; for <see cref="PairKind.Contrastive"/>
     /// it fails at least one. Tries up to <see cref="MaxAttempts"/> plans; false when none qualifies (the spec's own
-    /// values can make a kind impossible, e.g. a twist whose key words the rest of the story already holds).
+    /// values can make a kind impossible, e.g. a twist that another of its values already states).
     /// </summary>
     public bool TryWritePair(StorySpec spec, PairKind kind, Random rng,
         [NotNullWhen(true)] out string? chosen, [NotNullWhen(true)] out string? rejected)

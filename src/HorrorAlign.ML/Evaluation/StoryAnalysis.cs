@@ -1,30 +1,38 @@
 namespace HorrorAlign.ML.Evaluation;
 
-/// <summary>One pass over a story: its words (lowercased), the sentence each word belongs to, the paragraph count and
-/// where the last paragraph starts. The checks then work on word indices without re-reading the text.</summary>
+/// <summary>One pass over a story: its words (lowercased), the sentence each word belongs to, which words open a clause,
+/// the paragraph counts and where the last paragraph starts. The checks then work on word indices without re-reading
+/// the text.</summary>
 internal sealed class StoryAnalysis
 {
+    /// <summary>Fewest words a sentence needs to make the paragraph holding it count.</summary>
+    public const int FullSentenceWords = 4;
+
     public StoryAnalysis(string story)
     {
         var words = new List<string>();
         var sentenceOf = new List<int>();
+        var clauseStarts = new List<bool>();
         var paragraphs = StoryText.Paragraphs(story);
         int sentence = 0;
         foreach (string p in paragraphs)
         {
             LastParagraphStart = words.Count;
+            bool full = false;
             foreach (var (start, end) in StoryText.SentenceRanges(p))
             {
                 int before = words.Count;
-                StoryText.AppendWords(p, start, end, words);
+                StoryText.AppendWords(p, start, end, words, clauseStarts);
                 for (int i = before; i < words.Count; i++) sentenceOf.Add(sentence);
                 sentence++;
+                full |= words.Count - before >= FullSentenceWords && EndsSentence(p, start, end);
             }
+            if (full) ParagraphCount++;
         }
         Words = [.. words];
         SentenceOf = [.. sentenceOf];
-        SentenceCount = sentence;
-        ParagraphCount = paragraphs.Count;
+        ClauseStart = [.. clauseStarts];
+        BlockCount = paragraphs.Count;
     }
 
     /// <summary>All words, lowercased.</summary>
@@ -33,56 +41,26 @@ internal sealed class StoryAnalysis
     /// <summary>Sentence index of each word.</summary>
     public int[] SentenceOf { get; }
 
-    /// <summary>Number of sentences.</summary>
-    public int SentenceCount { get; }
+    /// <summary>Whether each word opens a clause: first in its sentence, or after ":", ";", a double quote, a dash or
+    /// "(".</summary>
+    public bool[] ClauseStart { get; }
 
-    /// <summary>Number of non-empty paragraphs.</summary>
+    /// <summary>Number of non-empty blocks separated by blank lines.</summary>
+    public int BlockCount { get; }
+
+    /// <summary>Number of paragraphs that count: blocks holding at least one full sentence (<see cref="FullSentenceWords"/>
+    /// or more words, ending in ".", "!", "?" or "…", closing quotes allowed).</summary>
     public int ParagraphCount { get; }
 
-    /// <summary>Index of the first word of the last paragraph.</summary>
+    /// <summary>Index of the first word of the last non-empty block.</summary>
     public int LastParagraphStart { get; }
 
-    /// <summary>True when some sentence holds at least <paramref name="need"/> of the distinct <paramref name="stems"/>
-    /// (at most 64 are considered).</summary>
-    public bool OneSentenceHolds(IReadOnlyList<string> stems, int need)
-    {
-        int n = Math.Min(stems.Count, 64);
-        var found = new ulong[SentenceCount];
-        for (int i = 0; i < Words.Length; i++)
-            for (int j = 0; j < n; j++)
-                if (StoryText.StemsTo(Words[i], stems[j])) found[SentenceOf[i]] |= 1UL << j;
-        return found.Any(mask => System.Numerics.BitOperations.PopCount(mask) >= need);
-    }
+    /// <summary>True when the word at <paramref name="i"/> opens a sentence or <paramref name="i"/> is past the end.</summary>
+    public bool SentenceBoundaryAt(int i) => i <= 0 || i >= Words.Length || SentenceOf[i] != SentenceOf[i - 1];
 
-    /// <summary>True when some word stems to <paramref name="stem"/>.</summary>
-    public bool HasStem(string stem) => Words.Any(w => StoryText.StemsTo(w, stem));
-
-    /// <summary>True when some run of <paramref name="span"/> words occurs twice (hash of the run, confirmed word by word).</summary>
-    public bool HasRepeatedSpan(int span)
+    private static bool EndsSentence(string p, int start, int end)
     {
-        var starts = new Dictionary<ulong, List<int>>();
-        int[] ids = WordIds();
-        for (int i = 0; i + span <= ids.Length; i++)
-        {
-            ulong h = 14695981039346656037UL; // FNV-1a over the run's word ids
-            for (int k = 0; k < span; k++) h = (h ^ (ulong)ids[i + k]) * 1099511628211UL;
-            if (!starts.TryGetValue(h, out var list)) starts[h] = list = [];
-            foreach (int other in list)
-                if (ids.AsSpan(other, span).SequenceEqual(ids.AsSpan(i, span))) return true;
-            list.Add(i);
-        }
-        return false;
-    }
-
-    private int[] WordIds()
-    {
-        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
-        var result = new int[Words.Length];
-        for (int i = 0; i < Words.Length; i++)
-        {
-            if (!ids.TryGetValue(Words[i], out int id)) ids[Words[i]] = id = ids.Count;
-            result[i] = id;
-        }
-        return result;
+        while (end > start && p[end - 1] is '"' or '\'' or ')' or '\u201d' or '\u2019') end--;
+        return end > start && p[end - 1] is '.' or '!' or '?' or '\u2026';
     }
 }

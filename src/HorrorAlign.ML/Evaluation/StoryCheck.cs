@@ -6,17 +6,17 @@ namespace HorrorAlign.ML.Evaluation;
 /// cref="StoryCheckNames.ToName"/>) are used in reports and JSON: <c>paragraph_count</c>, <c>protagonist_named</c>, …</summary>
 public enum StoryCheck
 {
-    /// <summary>2 to 4 non-empty paragraphs (separated by blank lines).</summary>
+    /// <summary>2 to 4 paragraphs (separated by blank lines), each holding a full sentence.</summary>
     ParagraphCount,
     /// <summary>The protagonist's name appears.</summary>
     ProtagonistNamed,
     /// <summary>The supporting character's name appears.</summary>
     SupportingCharacterNamed,
-    /// <summary>The head noun of the important object appears.</summary>
+    /// <summary>The important object appears whole (without its leading article).</summary>
     ObjectUsed,
-    /// <summary>The taboo rule is stated or clearly referenced (its key content words together in one sentence).</summary>
+    /// <summary>The taboo rule is stated whole.</summary>
     TabooHonoured,
-    /// <summary>The twist is paid off (its key content words together in one sentence).</summary>
+    /// <summary>The twist is paid off: stated whole.</summary>
     TwistPaidOff,
     /// <summary>The last paragraph has unsettling cues and no resolution or happy cues.</summary>
     UnsettlingEnding,
@@ -26,10 +26,17 @@ public enum StoryCheck
     NoWrongCharacter,
     /// <summary>No end-of-sequence or special-token markers such as "&lt;|endoftext|&gt;".</summary>
     NoEndMarkers,
-    /// <summary>No span of 8 or more words occurs twice.</summary>
+    /// <summary>No loop: no span of 8 or more words (a spec value counting as one) occurs twice, no run of 3 or more
+    /// words is immediately repeated.</summary>
     NoRepeatedSpans,
     /// <summary>No doubled articles such as "the a", "a the", "the the".</summary>
     NoDoubledArticles,
+    /// <summary>The taboo is never stated the wrong way round ("Always look…" for "never look…").</summary>
+    TabooNotInverted,
+    /// <summary>No copy of a spec value is cut or spliced, and the characters' names are not fused.</summary>
+    NoSplicedValues,
+    /// <summary>No text of the prompt: field labels, instruction or constraint lines, a title of three or more words.</summary>
+    NoPromptText,
 }
 
 /// <summary>Stable snake_case names of <see cref="StoryCheck"/> values.</summary>

@@ -14,15 +14,15 @@ public sealed class StoryCheckResult
         Failures = [.. StoryCheckNames.Checks.Where(c => !passed[(int)c])];
     }
 
-    /// <summary>2 to 4 non-empty paragraphs.</summary>
+    /// <summary>2 to 4 paragraphs that hold a full sentence.</summary>
     public bool ParagraphCount => Passed(StoryCheck.ParagraphCount);
     /// <summary>The protagonist is named.</summary>
     public bool ProtagonistNamed => Passed(StoryCheck.ProtagonistNamed);
     /// <summary>The supporting character is named.</summary>
     public bool SupportingCharacterNamed => Passed(StoryCheck.SupportingCharacterNamed);
-    /// <summary>The object's head noun appears.</summary>
+    /// <summary>The object appears whole.</summary>
     public bool ObjectUsed => Passed(StoryCheck.ObjectUsed);
-    /// <summary>The taboo is stated or clearly referenced.</summary>
+    /// <summary>The taboo is stated whole.</summary>
     public bool TabooHonoured => Passed(StoryCheck.TabooHonoured);
     /// <summary>The twist is paid off.</summary>
     public bool TwistPaidOff => Passed(StoryCheck.TwistPaidOff);
@@ -34,7 +34,7 @@ public sealed class StoryCheckResult
     public bool NoWrongCharacter => Passed(StoryCheck.NoWrongCharacter);
     /// <summary>No end-of-sequence markers.</summary>
     public bool NoEndMarkers => Passed(StoryCheck.NoEndMarkers);
-    /// <summary>No repeated span of 8+ words.</summary>
+    /// <summary>No loop (repeated span).</summary>
     public bool NoRepeatedSpans => Passed(StoryCheck.NoRepeatedSpans);
     /// <summary>No doubled articles.</summary>
     public bool NoDoubledArticles => Passed(StoryCheck.NoDoubledArticles);
@@ -51,7 +51,7 @@ public sealed class StoryCheckResult
     /// <summary>The failed checks' snake_case names, in declaration order.</summary>
     public IReadOnlyList<string> FailureNames => [.. Failures.Select(f => f.ToName())];
 
-    /// <summary>Number of non-empty paragraphs found.</summary>
+    /// <summary>Number of paragraphs found that count: blocks between blank lines holding a full sentence.</summary>
     public int Paragraphs { get; }
 
     /// <summary>Pool names found in the story that are not the spec's characters (empty when none).</summary>

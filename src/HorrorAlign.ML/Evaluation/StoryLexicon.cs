@@ -36,7 +36,8 @@ internal static class StoryLexicon
         "grateful", "contented", "at peace", "delighted", "lovely", "perfect getaway",
     ];
 
-    /// <summary>Function words and rule words ignored when taking a taboo's or twist's key content words.</summary>
+    /// <summary>Function words and rule words: not key content of a taboo or twist, and no evidence that a copied value
+    /// was cut or spliced.</summary>
     public static readonly HashSet<string> StopWords = new(StringComparer.Ordinal)
     {
         "a", "an", "the", "and", "or", "but", "nor", "of", "to", "in", "on", "at", "by", "for", "from", "with", "into",

@@ -4,7 +4,7 @@ namespace HorrorAlign.ML.Evaluation;
 
 /// <summary>
 /// Plain-text analysis for the checks: words, sentences, paragraphs and a light stemmer. Words are maximal runs of
-/// letters or digits, lowercased with the invariant culture, so matching is case-insensitive and respects word
+/// letters or digits (with any combining marks that follow), lowercased with the invariant culture, so matching is case-insensitive and respects word
 /// boundaries ("Kai's" holds the word "kai"; "Kaiser" does not).
 /// </summary>
 internal static class StoryText
@@ -17,25 +17,38 @@ internal static class StoryText
         return [.. words];
     }
 
-    /// <summary>Appends the lowercased words of text[start..end) to <paramref name="words"/>.</summary>
-    public static void AppendWords(string text, int start, int end, List<string> words)
+    /// <summary>Appends the lowercased words of text[start..end) to <paramref name="words"/> and, when given, whether
+    /// each opens a clause to <paramref name="clauseStarts"/>: the range's first word, and any word after ":", ";", a
+    /// double quote, a dash or an opening bracket.</summary>
+    public static void AppendWords(string text, int start, int end, List<string> words, List<bool>? clauseStarts = null)
     {
         var sb = new StringBuilder();
+        bool opener = true;
         for (int i = start; i < end; i++)
         {
             char c = text[i];
-            if (char.IsLetterOrDigit(c))
+            if (char.IsLetterOrDigit(c) || (sb.Length > 0 && IsCombiningMark(c)))
             {
                 sb.Append(char.ToLowerInvariant(c));
+                continue;
             }
-            else if (sb.Length > 0)
-            {
-                words.Add(sb.ToString());
-                sb.Clear();
-            }
+            if (sb.Length > 0) Flush();
+            if (c is ':' or ';' or '"' or '\u201c' or '\u201d' or '\u2014' or '\u2013' or '(') opener = true;
         }
-        if (sb.Length > 0) words.Add(sb.ToString());
+        if (sb.Length > 0) Flush();
+
+        void Flush()
+        {
+            words.Add(sb.ToString());
+            clauseStarts?.Add(opener);
+            opener = false;
+            sb.Clear();
+        }
     }
+
+    // A decomposed "Zoe\u0308" must stay one word, as the composed "Zoë" is.
+    private static bool IsCombiningMark(char c) =>
+        char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.NonSpacingMark or System.Globalization.UnicodeCategory.SpacingCombiningMark;
 
     /// <summary>Non-empty paragraphs: blocks separated by one or more blank (or whitespace-only) lines, trimmed.</summary>
     public static List<string> Paragraphs(string text)
@@ -157,16 +170,23 @@ internal static class StoryText
     }
 
     /// <summary>True when <paramref name="sequence"/> occurs contiguously in words[start..end).</summary>
-    public static bool ContainsSequence(IReadOnlyList<string> words, IReadOnlyList<string> sequence, int start = 0, int end = -1)
+    public static bool ContainsSequence(IReadOnlyList<string> words, IReadOnlyList<string> sequence, int start = 0, int end = -1) =>
+        Occurrences(words, sequence, start, end).Any();
+
+    /// <summary>Start indices of every contiguous occurrence of <paramref name="sequence"/> in words[start..end).</summary>
+    public static IEnumerable<int> Occurrences(IReadOnlyList<string> words, IReadOnlyList<string> sequence, int start = 0, int end = -1)
     {
         if (end < 0) end = words.Count;
-        if (sequence.Count == 0) return false;
+        if (sequence.Count == 0) yield break;
         for (int i = start; i + sequence.Count <= end; i++)
-        {
-            int k = 0;
-            while (k < sequence.Count && string.Equals(words[i + k], sequence[k], StringComparison.Ordinal)) k++;
-            if (k == sequence.Count) return true;
-        }
-        return false;
+            if (MatchLength(words, i, sequence) == sequence.Count) yield return i;
+    }
+
+    /// <summary>How many leading words of <paramref name="sequence"/> the words from <paramref name="at"/> on repeat.</summary>
+    public static int MatchLength(IReadOnlyList<string> words, int at, IReadOnlyList<string> sequence)
+    {
+        int k = 0;
+        while (k < sequence.Count && at + k < words.Count && string.Equals(words[at + k], sequence[k], StringComparison.Ordinal)) k++;
+        return k;
     }
 }
