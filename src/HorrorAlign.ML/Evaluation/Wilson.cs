@@ -27,8 +27,8 @@ public static class Wilson
         double centre = p + z2 / (2.0 * n);
         double spread = z * Math.Sqrt(p * (1 - p) / n + z2 / (4.0 * n * n));
         double scale = 1 + z2 / n;
-        // Clamped: rounding can push an end a hair past 0 or 1 when p is 0 or 1.
-        return (Math.Max(0, (centre - spread) / scale), Math.Min(1, (centre + spread) / scale));
+        // At p = 0 or 1 an end is exactly 0 or 1; computed, it lands a rounding error away.
+        return (successes == 0 ? 0 : (centre - spread) / scale, successes == n ? 1 : (centre + spread) / scale);
     }
 
     /// <summary>The 95 % interval as the two-element list [low, high] that the JSON reports hold.</summary>

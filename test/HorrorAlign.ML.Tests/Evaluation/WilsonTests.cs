@@ -21,6 +21,8 @@ public class WilsonTests
     public void NothingMeasuredIsTheWholeRange_AndTheIntervalIsSymmetricInPassAndFail()
     {
         Assert.Equal((0.0, 1.0), Wilson.Interval(0, 0));
+        Assert.Equal(1.0, Wilson.Interval(60, 60).High);
+        Assert.Equal(0.0, Wilson.Interval(0, 60).Low);
         var (low, high) = Wilson.Interval(13, 40);
         var (mirrorLow, mirrorHigh) = Wilson.Interval(27, 40);
         Assert.Equal(low, 1 - mirrorHigh, 12);
