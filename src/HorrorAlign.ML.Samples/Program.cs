@@ -31,8 +31,10 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
           generate  --model PATH (--prompt TEXT | --spec FILE.json | --specs FILE.jsonl --out FILE.jsonl | --interactive)
                     [--temperature X --top-p X --top-k N --repetition-penalty X --no-repeat-ngram N --max-new-tokens N --seed N]
                     Also --checkpoint, --mode oneshot|repl, --top_p, --max_new_tokens; --top-p 0 = greedy. \n in --prompt = newline.
-          evaluate  --model PATH [--reference PATH] [--specs F.jsonl] [--pairs F.jsonl] [--sft F.jsonl] [--out F.json] [sampling flags]
-                    | --stories F.jsonl [--specs F.jsonl] [--out F.json]   (grade existing stories, no model)
+          evaluate  --model PATH [--reference PATH] [--specs F.jsonl | --benchmark test|dev|stress] [--pairs F.jsonl] [--sft F.jsonl]
+                    [--out F.json] [sampling flags]
+                    | --stories F.jsonl [--specs F.jsonl | --benchmark test|dev|stress] [--out F.json]   (grade existing stories, no model)
+                    --benchmark: the frozen benchmark (test: 400 held-out specs, for reporting; dev: 200, for decisions; stress).
           bench     [--json FILE] [--threads N] [--quick]
                     Throughput benchmark (GEMM, SFT, DPO, generation) with the PASS/FAIL targets of this project.
           data      --out DIR [--seed N] [--sft-train N --sft-val N --sft-test N --pref-train N --pref-val N --pref-test N]

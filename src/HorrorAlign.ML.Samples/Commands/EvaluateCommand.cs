@@ -17,6 +17,7 @@ namespace HorrorAlign.ML.Samples.Commands;
 /// <c>model.zip</c> and no data options, it evaluates on that run's held-out specs, test pairs and SFT test set, with
 /// the run's <c>sft_model.zip</c> as the reference. <c>evaluate --stories FILE.jsonl [--specs FILE.jsonl]</c> grades
 /// stories that already exist (rows <c>{"id","prompt","story"}</c> as <c>generate --specs</c> writes them) without a model.
+/// <c>--benchmark test|dev|stress</c> takes the specs from <see cref="BenchmarkSpecs"/> instead of <c>--specs</c>.
 /// </summary>
 public static class EvaluateCommand
 {
@@ -31,6 +32,7 @@ public static class EvaluateCommand
         string? modelPath = a.String("model", "checkpoint");
         string? referencePath = a.String("reference");
         string? specsFile = a.String("specs");
+        string? benchmark = a.String("benchmark");
         string? pairsFile = a.String("pairs");
         string? sftFile = a.String("sft");
         string? storiesFile = a.String("stories");
@@ -55,14 +57,17 @@ public static class EvaluateCommand
         {
             throw new CliException(e.Message);
         }
+        if (benchmark is not null && specsFile is not null)
+            throw new CliException("--benchmark and --specs both choose the specs: give one of them");
+        var benchmarkSpecs = benchmark is null ? null : Benchmark(benchmark);
 
         ModelEvaluationReport report;
         string column;
         if (storiesFile is not null)
         {
             if (modelPath is not null || pairsFile is not null || sftFile is not null || referencePath is not null)
-                throw new CliException("--stories grades existing stories: it takes only --specs (optional) and --out");
-            var (specs, stories) = ReadStories(storiesFile, specsFile is null ? null : StorySpecFile.Read(specsFile));
+                throw new CliException("--stories grades existing stories: it takes only --specs or --benchmark (optional) and --out");
+            var (specs, stories) = ReadStories(storiesFile, specsFile is null ? benchmarkSpecs : StorySpecFile.Read(specsFile));
             report = new ModelEvaluationReport(ModelEvaluator.EvaluateStories(specs, stories), null, null, 0);
             column = Path.GetFileName(storiesFile);
         }
@@ -71,7 +76,7 @@ public static class EvaluateCommand
             if (modelPath is null) throw new CliException("evaluate needs --model PATH (or --stories FILE.jsonl to grade existing stories)");
             // A run's model.zip: default to that run's evaluation data and its SFT model as the reference.
             string? runData = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath)) ?? ".", TrainCommand.DataFolder);
-            if (specsFile is null && pairsFile is null && sftFile is null)
+            if (specsFile is null && benchmarkSpecs is null && pairsFile is null && sftFile is null)
             {
                 if (!Directory.Exists(runData))
                     throw new CliException("nothing to evaluate: give --specs, --pairs and/or --sft (or a model inside a run folder)");
@@ -81,7 +86,7 @@ public static class EvaluateCommand
                 if (referencePath is null && Path.GetFileName(modelPath) == TrainCommand.ModelFile)
                     referencePath = OptionalFile(Path.GetDirectoryName(runData)!, TrainCommand.SftModelFile);
             }
-            var specs = specsFile is null ? null : StorySpecFile.Read(specsFile);
+            var specs = specsFile is null ? benchmarkSpecs : StorySpecFile.Read(specsFile);
             var pairs = pairsFile is null ? null : PreferencePair.ReadJsonl(pairsFile);
             var sft = sftFile is null ? null : SftExample.ReadJsonl(sftFile);
             using var model = ModelArchive.Load(modelPath);
@@ -157,6 +162,17 @@ public static class EvaluateCommand
         });
         return ([.. rows.Select(r => r.Spec)], [.. rows.Select(r => r.Story)]);
     }
+
+    /// <summary>The specs of a benchmark set by its name: <c>test</c> (400 frozen held-out specs, for reporting),
+    /// <c>dev</c> (200 specs for decisions) or <c>stress</c> (the stress specs).</summary>
+    /// <exception cref="CliException">Any other name.</exception>
+    public static IReadOnlyList<StorySpec> Benchmark(string name) => name switch
+    {
+        "test" => BenchmarkSpecs.TestSpecs(),
+        "dev" => BenchmarkSpecs.DevSpecs(),
+        "stress" => BenchmarkSpecs.StressSpecs,
+        _ => throw new CliException($"--benchmark takes test, dev or stress, not '{name}'"),
+    };
 
     private static string? OptionalFile(string folder, string name)
     {

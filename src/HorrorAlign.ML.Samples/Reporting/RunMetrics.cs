@@ -107,6 +107,7 @@ public static class RunMetrics
             ["comparison"] = new JsonObject
             {
                 ["all_checks_pass_rate"] = Pair(sftAll, dpoAll),
+                ["all_checks_ci95"] = new JsonObject { ["sft"] = Interval(sftEval.Constraints?.AllPassedCi95), ["dpo"] = Interval(dpoEval.Constraints?.AllPassedCi95) },
                 ["hard_pair_policy_accuracy"] = Pair(sftHard, dpoHard),
                 ["hard_pair_reward_accuracy"] = Pair(null, dpoHardReward),
                 ["all_pair_policy_accuracy"] = Pair(sftEval.Preferences?.All.PolicyAccuracy, dpoEval.Preferences?.All.PolicyAccuracy),
@@ -161,13 +162,16 @@ public static class RunMetrics
             $"model: d={r.Model.DModel}, {r.Model.NLayers} layers, {r.Model.NHeads} heads, vocab {r.Model.VocabSize}, {r.Parameters / 1e6:0.00}M params",
             $"SFT: {r.Sft.Steps}/{r.Sft.TotalSteps} steps, {r.Sft.StopReason}, best step {r.Sft.BestStep?.ToString(CultureInfo.InvariantCulture) ?? "n/a"}, val loss {F(r.Sft.BestEvalLoss)}",
             $"DPO: {r.Dpo.Steps}/{r.Dpo.TotalSteps} steps, {r.Dpo.StopReason}, val loss {F(r.Dpo.BestEvalLoss)}",
-            $"all checks (held-out): SFT {EvaluationTable.Percent(sft.Constraints?.AllPassedRate) ?? "n/a"}, DPO {EvaluationTable.Percent(dpo.Constraints?.AllPassedRate) ?? "n/a"}",
+            $"all checks (held-out): SFT {AllChecks(sft)}, DPO {AllChecks(dpo)}",
             $"hard pairs policy acc.: SFT {EvaluationTable.Percent(sft.Preferences?.Hard?.PolicyAccuracy) ?? "n/a"}, DPO {EvaluationTable.Percent(dpo.Preferences?.Hard?.PolicyAccuracy) ?? "n/a"}",
             $"hard pairs reward acc. (DPO): {EvaluationTable.Percent(dpo.Preferences?.Hard?.RewardAccuracy) ?? "n/a"}",
             $"SFT test loss: SFT {F(sft.SftLoss?.Loss)}, DPO {F(dpo.SftLoss?.Loss)}",
             $"targets: all checks >= {EvaluationTable.Percent(AllChecksTarget)}, hard pairs >= {EvaluationTable.Percent(HardPairTarget)}",
         ];
     }
+
+    private static string AllChecks(ModelEvaluationReport report) =>
+        report.Constraints is { } c ? EvaluationTable.Percent(c.AllPassedRate, c.AllPassedCi95) : "n/a";
 
     private static JsonObject Stage(TrainingResult result)
     {
@@ -193,6 +197,8 @@ public static class RunMetrics
         foreach (var (k, v) in m.Values) o[k] = Finite(v);
         return o;
     }
+
+    private static JsonArray? Interval(IReadOnlyList<double>? ci) => ci is null ? null : new JsonArray([.. ci.Select(v => JsonValue.Create(v))]);
 
     private static JsonObject Pair(double? sft, double? dpo) => new() { ["sft"] = Finite(sft), ["dpo"] = Finite(dpo) };
 

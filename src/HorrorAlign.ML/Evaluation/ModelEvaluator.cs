@@ -91,9 +91,15 @@ public static class ModelEvaluator
             evaluations[i] = new StoryEvaluation(specs[i].Id ?? (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 specs[i], stories[i], results[i].AllPassed, results[i].FailureNames, results[i].Paragraphs);
         }
-        var summary = StoryChecks.Summarize(results);
-        return new ConstraintReport(summary.Count, summary.AllPassedRate,
-            [.. summary.PassRates.Select(r => new CheckRate(r.Key.ToName(), r.Value))], sampling, evaluations);
+        int n = results.Length;
+        CheckRate Rate(StoryCheck check)
+        {
+            int passed = results.Count(r => r.Passed(check));
+            return new CheckRate(check.ToName(), passed / (double)n, Wilson.Ci95(passed, n));
+        }
+        int allPassed = results.Count(r => r.AllPassed);
+        return new ConstraintReport(n, allPassed / (double)n, Wilson.Ci95(allPassed, n), [.. StoryCheckNames.Checks.Select(Rate)],
+            FailingValues.Of(evaluations), sampling, evaluations);
     }
 
     /// <summary>
@@ -122,16 +128,22 @@ public static class ModelEvaluator
 
         PairGroupEvaluation Group(string name, IReadOnlyList<int> rows)
         {
-            double policyAccuracy = rows.Count(i => policy.Chosen[i] > policy.Rejected[i]) / (double)rows.Count;
+            int policyWins = rows.Count(i => policy.Chosen[i] > policy.Rejected[i]);
+            double policyAccuracy = policyWins / (double)rows.Count;
             double policyMargin = rows.Average(i => policy.Chosen[i] - policy.Rejected[i]);
-            if (referenceScores is null) return new PairGroupEvaluation(name, rows.Count, policyAccuracy, policyMargin, null, null, null, null);
+            var policyCi = Wilson.Ci95(policyWins, rows.Count);
+            if (referenceScores is null)
+                return new PairGroupEvaluation(name, rows.Count, policyAccuracy, policyMargin, null, null, null, null, policyCi);
             double RewardChosen(int i) => options.Beta * (policy.Chosen[i] - referenceScores.Chosen[i]);
             double RewardRejected(int i) => options.Beta * (policy.Rejected[i] - referenceScores.Rejected[i]);
+            int rewardWins = rows.Count(i => RewardChosen(i) > RewardRejected(i));
             return new PairGroupEvaluation(name, rows.Count, policyAccuracy, policyMargin,
-                RewardAccuracy: rows.Count(i => RewardChosen(i) > RewardRejected(i)) / (double)rows.Count,
+                RewardAccuracy: rewardWins / (double)rows.Count,
                 RewardMargin: rows.Average(i => RewardChosen(i) - RewardRejected(i)),
                 RewardChosen: rows.Average(RewardChosen),
-                RewardRejected: rows.Average(RewardRejected));
+                RewardRejected: rows.Average(RewardRejected),
+                PolicyAccuracyCi95: policyCi,
+                RewardAccuracyCi95: Wilson.Ci95(rewardWins, rows.Count));
         }
 
         var all = Enumerable.Range(0, pairs.Count).ToArray();

@@ -27,6 +27,21 @@ public static class Jsonl
         static IEnumerable<JsonlRecord> Iterate(string path)
         {
             using var reader = new StreamReader(path, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true);
+            foreach (var record in ReadRecords(reader, path)) yield return record;
+        }
+    }
+
+    /// <summary>Reads every non-blank line of <paramref name="reader"/> (e.g. an embedded resource) as a JSON object;
+    /// errors name <paramref name="fileName"/>. The caller owns the reader.</summary>
+    /// <exception cref="JsonlFormatException">A line is not valid JSON or not a JSON object.</exception>
+    internal static IEnumerable<JsonlRecord> ReadRecords(TextReader reader, string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(fileName);
+        return Iterate(reader, fileName);
+
+        static IEnumerable<JsonlRecord> Iterate(TextReader reader, string path)
+        {
             int lineNumber = 0;
             while (reader.ReadLine() is { } line)
             {

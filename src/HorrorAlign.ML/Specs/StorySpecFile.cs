@@ -14,5 +14,12 @@ public static class StorySpecFile
     /// <exception cref="JsonlFormatException">A line is not a JSON object; names file and line.</exception>
     /// <exception cref="SpecValidationException">A spec field is missing or invalid; names file, line and field.</exception>
     public static List<StorySpec> Read(string path) =>
-        Jsonl.Read(path, static record => StorySpec.ReadJson(record.Root, record.FileName, record.Line));
+        Jsonl.Read(path, Parse);
+
+    /// <summary>Reads and validates specs from <paramref name="reader"/> (e.g. an embedded resource); errors name
+    /// <paramref name="fileName"/>.</summary>
+    internal static List<StorySpec> Read(TextReader reader, string fileName) =>
+        [.. Jsonl.ReadRecords(reader, fileName).Select(Parse)];
+
+    private static StorySpec Parse(JsonlRecord record) => StorySpec.ReadJson(record.Root, record.FileName, record.Line);
 }
