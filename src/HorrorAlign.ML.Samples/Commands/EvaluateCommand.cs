@@ -14,7 +14,7 @@ namespace HorrorAlign.ML.Samples.Commands;
 /// <c>horroralign evaluate --model PATH [--reference PATH] [--specs FILE.jsonl] [--pairs FILE.jsonl] [--sft FILE.jsonl]
 /// [--out FILE.json]</c>: constraint pass rates of stories generated for the specs, preference accuracy and reward
 /// margins per pair kind, SFT test loss and perplexity. Prints a table and writes the report as JSON. Given a run's
-/// <c>model.zip</c> and no data options, it evaluates on that run's held-out specs, test pairs and SFT test set, with
+/// <c>model.zip</c> and no data options, it evaluates on that run's evaluation specs, test pairs and SFT test set, with
 /// the run's <c>sft_model.zip</c> as the reference. <c>evaluate --stories FILE.jsonl [--specs FILE.jsonl]</c> grades
 /// stories that already exist (rows <c>{"id","prompt","story"}</c> as <c>generate --specs</c> writes them) without a model.
 /// <c>--benchmark test|dev|stress</c> takes the specs from <see cref="BenchmarkSpecs"/> instead of <c>--specs</c>.
@@ -80,7 +80,7 @@ public static class EvaluateCommand
             {
                 if (!Directory.Exists(runData))
                     throw new CliException("nothing to evaluate: give --specs, --pairs and/or --sft (or a model inside a run folder)");
-                specsFile = OptionalFile(runData, Dataset.HeldOutSpecsFile);
+                specsFile = OptionalFile(Path.GetDirectoryName(runData)!, TrainCommand.EvaluationSpecsFile) ?? OptionalFile(runData, Dataset.HeldOutSpecsFile);
                 pairsFile = OptionalFile(runData, Dataset.PrefTestFile);
                 sftFile = OptionalFile(runData, Dataset.SftTestFile);
                 if (referencePath is null && Path.GetFileName(modelPath) == TrainCommand.ModelFile)

@@ -33,6 +33,8 @@ public static class TrainCommand
     public const string DataFolder = "data";
     /// <summary>The on-policy DPO pairs, in the data folder (see <see cref="OnPolicyPairs"/>).</summary>
     public const string OnPolicyFile = "dpo_on_policy.jsonl";
+    /// <summary>The specs the run's stories were evaluated on (the benchmark's), so <c>evaluate</c> can repeat it.</summary>
+    public const string EvaluationSpecsFile = "evaluation_specs.jsonl";
     /// <summary>How many SFT training stories had each spec value found for field tokens (see <see cref="FieldTokenCoverage"/>).</summary>
     public const string FieldCoverageFile = "field_tokens.json";
     /// <summary>The checkpoint folder of a run (removed when the run completes, unless --keep-checkpoints).</summary>
@@ -52,6 +54,7 @@ public static class TrainCommand
         "heldout-specs", "d-model", "layers", "heads", "dropout", "tie-embeddings", "copy-head", "field-tokens", "unseen-embedding", "unseen-dropout", "max-tokens", "sft-epochs", "lr",
         "batch-size", "patience", "eval-interval", "dpo-epochs", "dpo-lr", "dpo-batch-size", "beta", "label-smoothing", "rpo-alpha", "dpo-loss",
         "threads", "eval-specs", "samples", "on-policy-specs", "on-policy-samples", "on-policy-repeats", "repair-tries", "temperature", "top-p", "top-k", "repetition-penalty", "no-repeat-ngram", "max-new-tokens", "enforce-fields",
+        "benchmark",
     ];
 
     /// <summary>Everything a run needs, resolved from a preset and the overrides.</summary>
@@ -61,7 +64,7 @@ public static class TrainCommand
     /// <param name="Sft">SFT options (model shape included).</param>
     /// <param name="Dpo">DPO options.</param>
     /// <param name="Evaluation">Sampling and scoring settings of the evaluation.</param>
-    /// <param name="EvalSpecs">How many held-out specs to write and check stories for.</param>
+    /// <param name="EvalSpecs">How many specs of the benchmark to write and check stories for (400: all of the test set).</param>
     /// <param name="Samples">How many specs samples.md shows.</param>
     /// <param name="Threads">torch intra-op threads for the run (0 = leave torch's default).</param>
     /// <param name="OnPolicySpecs">How many probe specs (see <see cref="ProbeValues"/>) the SFT model writes stories for
@@ -69,9 +72,11 @@ public static class TrainCommand
     /// <param name="OnPolicy">How those stories are written and repaired (see <see cref="OnPolicyPairs"/>).</param>
     /// <param name="OnPolicyRepeats">How many times each on-policy pair enters the DPO training set (its weight next to
     /// the template pairs).</param>
+    /// <param name="Benchmark">The spec set evaluation writes for: <c>test</c>, the frozen held-out benchmark (the number
+    /// to report), or <c>dev</c>, its disjoint twin for tuning decisions (see <see cref="BenchmarkSpecs"/>).</param>
     public sealed record Settings(string Config, DatasetOptions Dataset, string? DataDirectory, SftOptions Sft, DpoOptions Dpo,
         ModelEvaluationOptions Evaluation, int EvalSpecs, int Samples, int Threads, int OnPolicySpecs, OnPolicyOptions OnPolicy,
-        int OnPolicyRepeats);
+        int OnPolicyRepeats, string Benchmark = "test");
 
     /// <summary>
     /// The presets. <c>tiny</c>: a 1-layer, 32-wide model on a few dozen examples, for CI (seconds). <c>default</c>:
@@ -227,9 +232,11 @@ public static class TrainCommand
                 .Replace("OnPolicyOptions.RepairTries", "--repair-tries", StringComparison.Ordinal));
         }
         if (evalSpecs < 1) throw new CliException($"--eval-specs must be at least 1, got {evalSpecs}");
+        string benchmark = a.String("benchmark") ?? p.Benchmark;
+        if (benchmark is not ("test" or "dev")) throw new CliException($"--benchmark takes test or dev, not '{benchmark}'");
         if (samples < 0) throw new CliException($"--samples must not be negative, got {samples}");
         if (threads < 0) throw new CliException($"--threads must not be negative, got {threads}");
-        return new Settings(p.Config, dataset, a.String("data"), sft, dpo, evaluation, evalSpecs, samples, threads, onPolicy, mining, repeats);
+        return new Settings(p.Config, dataset, a.String("data"), sft, dpo, evaluation, evalSpecs, samples, threads, onPolicy, mining, repeats, benchmark);
     }
 
     /// <summary>
@@ -383,7 +390,11 @@ public static class TrainCommand
         progress.Complete("data", $"{data.SftTrain.Count} SFT / {data.PrefTrain.Count} pairs ({source}){fields}");
         Lap("data");
 
-        var (evalSpecs, evalSpecsSource) = EvaluationSpecs(data, s.EvalSpecs);
+        // Specs no training or tuning decision has seen (test), or their tuning twin (dev): never the data's own pools.
+        var (evalSpecs, evalSpecsSource) = s.Benchmark == "dev"
+            ? (BenchmarkSpecs.DevSpecs(s.EvalSpecs), "benchmark_dev")
+            : (BenchmarkSpecs.TestSpecs(s.EvalSpecs), "benchmark_test");
+        StorySpecFile.Write(Path.Combine(outDir, EvaluationSpecsFile), evalSpecs);
         string checkpoints = Path.Combine(outDir, CheckpointFolder);
 
         using var threads = ThreadScope.Set(s.Threads);
@@ -428,6 +439,18 @@ public static class TrainCommand
         }
         var sftEval = Evaluate("eval-sft", "evaluate SFT", sftModel, null);
         var dpoEval = Evaluate("eval-dpo", "evaluate DPO", dpoModel, sftModel);
+        // Decoding enforces the fields by default: the same specs sampled without it show what the model itself learned.
+        ConstraintReport? Alone(string key, string title, StoryModel model)
+        {
+            if (!model.Vocabulary.HasFieldTokens || !s.Evaluation.Sampling.EnforceFields) return null;
+            progress.Stage(key, title, evalSpecs.Count);
+            var options = s.Evaluation with { Sampling = s.Evaluation.Sampling with { EnforceFields = false } };
+            var report = ModelEvaluator.Evaluate(model, evalSpecs, null, null, options, null,
+                new InlineProgress<EvaluationProgress>(e => progress.Evaluation(key, e)), ct).Constraints;
+            progress.Complete(key, $"all checks {EvaluationTable.Percent(report?.AllPassedRate) ?? "n/a"}");
+            return report;
+        }
+        var alone = (Sft: Alone("alone-sft", "SFT, model alone", sftModel), Dpo: Alone("alone-dpo", "DPO, model alone", dpoModel));
         Lap("evaluation");
 
         progress.Stage("write", "artefacts", 7);
@@ -439,7 +462,7 @@ public static class TrainCommand
         seconds.Add(new("total", total.Elapsed.TotalSeconds));
         var run = new TrainRunRecord(s.Config, stored, data, source, evalSpecsSource, sftModel.Config,
             sftModel.Model.ParameterCount(), sftResult, dpoResult, sftEval, dpoEval, seconds, TorchSharp.torch.get_num_threads(),
-            (onPolicy.Specs, onPolicy.Pairs.Count, onPolicy.Pairs.Count(p => p.Repaired)));
+            (onPolicy.Specs, onPolicy.Pairs.Count, onPolicy.Pairs.Count(p => p.Repaired)), alone);
         RunMetrics.Write(Path.Combine(outDir, RunMetrics.FileName), run);
         progress.Update("write", 4);
         CurvesPlot.Save(Path.Combine(outDir, CurvesPlot.FileName), sftResult.History, dpoResult.History);
@@ -478,16 +501,6 @@ public static class TrainCommand
                 console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(line, new JsonSerializerOptions(ModelEvaluationReport.JsonOptions) { WriteIndented = false }));
                 break;
         }
-    }
-
-    /// <summary>Held-out specs (values never trained on) when the dataset has them, else the SFT test specs.</summary>
-    private static (IReadOnlyList<StorySpec> Specs, string Source) EvaluationSpecs(Dataset data, int count)
-    {
-        if (data.HeldOutSpecs.Count > 0) return ([.. data.HeldOutSpecs.Take(count)], "heldout_specs");
-        var fromTest = data.SftTest.Where(e => e.Spec is not null).Select((e, i) => e.Spec! with { Id = e.Id }).Take(count).ToList();
-        if (fromTest.Count == 0)
-            throw new InvalidDataException("The dataset has neither held-out specs nor SFT test rows with specs to evaluate generation on.");
-        return (fromTest, "sft_test");
     }
 
     private static IProgress<TrainingMetrics> Observer(string stage, RunProgress progress, Action<TrainingMetrics>? observer) =>

@@ -25,10 +25,12 @@ namespace HorrorAlign.ML.Samples.Reporting;
 /// <param name="Threads">torch intra-op threads during the run.</param>
 /// <param name="OnPolicy">How many probe specs the SFT model wrote for, how many of its stories failed a check and
 /// became DPO pairs, and how many of those got a repaired chosen side (see <c>OnPolicyPairs</c>).</param>
+/// <param name="ModelAlone">The constraint checks of both checkpoints' stories for the same specs sampled without
+/// <c>SamplingOptions.EnforceFields</c> (null when decoding enforced nothing).</param>
 public sealed record TrainRunRecord(string Config, IReadOnlyList<KeyValuePair<string, string>> Settings, Dataset Data, string DataSource,
     string EvalSpecsSource, GptConfig Model, long Parameters, TrainingResult Sft, TrainingResult Dpo,
     ModelEvaluationReport SftEvaluation, ModelEvaluationReport DpoEvaluation, IReadOnlyList<KeyValuePair<string, double>> Seconds, int Threads,
-    (int Specs, int Pairs, int Repaired) OnPolicy);
+    (int Specs, int Pairs, int Repaired) OnPolicy, (ConstraintReport? Sft, ConstraintReport? Dpo) ModelAlone = default);
 
 /// <summary>
 /// <c>metrics.json</c> of a run: <c>run</c> (settings, wall times, resume facts: the only part that may differ between
@@ -42,7 +44,10 @@ public static class RunMetrics
     public const string FileName = "metrics.json";
 
     /// <summary>Target share of held-out stories passing every check.</summary>
-    public const double AllChecksTarget = 0.90;
+    public const double AllChecksTarget = 0.97;
+
+    /// <summary>Target for the low end of that share's 95 % Wilson interval.</summary>
+    public const double AllChecksLowTarget = 0.95;
 
     /// <summary>Target preference accuracy on the hard pair kinds.</summary>
     public const double HardPairTarget = 0.95;
@@ -114,11 +119,26 @@ public static class RunMetrics
                 ["sft_test_loss"] = Pair(sftEval.SftLoss?.Loss, dpoEval.SftLoss?.Loss),
                 ["sft_test_perplexity"] = Pair(sftEval.SftLoss?.Perplexity, dpoEval.SftLoss?.Perplexity),
                 ["all_checks_paired"] = Paired(sftEval.Constraints, dpoEval.Constraints),
+                ["all_checks_model_alone"] = new JsonObject
+                {
+                    ["sft"] = r.ModelAlone.Sft?.AllPassedRate,
+                    ["dpo"] = r.ModelAlone.Dpo?.AllPassedRate,
+                    ["sft_ci95"] = Interval(r.ModelAlone.Sft?.AllPassedCi95),
+                    ["dpo_ci95"] = Interval(r.ModelAlone.Dpo?.AllPassedCi95),
+                    ["pass_rates"] = new JsonObject
+                    {
+                        ["sft"] = RatesNode(r.ModelAlone.Sft),
+                        ["dpo"] = RatesNode(r.ModelAlone.Dpo),
+                    },
+                },
             },
             ["quality_bar"] = new JsonObject
             {
                 ["all_checks_target"] = AllChecksTarget,
                 ["all_checks_met"] = dpoAll >= AllChecksTarget,
+                ["all_checks_ci95_low_target"] = AllChecksLowTarget,
+                ["all_checks_ci95_low_met"] = dpoEval.Constraints?.AllPassedCi95 is { Count: 2 } ci && ci[0] >= AllChecksLowTarget,
+                ["dpo_at_least_sft"] = dpoAll >= sftAll,
                 ["hard_pair_accuracy_target"] = HardPairTarget,
                 ["hard_pair_reward_accuracy_met"] = dpoHardReward >= HardPairTarget,
                 ["hard_pair_policy_accuracy_met"] = dpoHard >= HardPairTarget,
@@ -196,6 +216,14 @@ public static class RunMetrics
         var o = new JsonObject { ["step"] = m.Step };
         foreach (var (k, v) in m.Values) o[k] = Finite(v);
         return o;
+    }
+
+    private static JsonObject? RatesNode(ConstraintReport? report)
+    {
+        if (report is null) return null;
+        var node = new JsonObject();
+        foreach (var rate in report.PassRates) node[rate.Check] = rate.PassRate;
+        return node;
     }
 
     private static JsonArray? Interval(IReadOnlyList<double>? ci) => ci is null ? null : new JsonArray([.. ci.Select(v => JsonValue.Create(v))]);

@@ -1,4 +1,5 @@
 using HorrorAlign.ML.Data;
+using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.Generation;
 using HorrorAlign.ML.Modeling;
 using HorrorAlign.ML.Persistence;
@@ -32,7 +33,7 @@ public class FieldTokenTrainingTests
     }
 
     // 30+ GPT-2 tokens of letters no training text holds.
-    private const string LongName = "Þórhildur Ásgerður Guðmundsdóttir-Ólafsdóttir";
+    private const string LongName = "Þórhildur Ásgerður Guðmundsdóttir-Ólafsdóttir Þrándardóttir";
 
     private static StorySpec UnseenSpec => new("Ljós í myrkri", "a night shift at a rural veterinary clinic", LongName, "Siobhán Ní Bhriain",
         "two brass keys on a red string", "never whistle after the lamps are lit, not even once", "Þórhildur's shadow had been answering the phone all along");
@@ -40,15 +41,17 @@ public class FieldTokenTrainingTests
     [Fact]
     public void AValueNeverRead_IsWrittenWholeAndExact()
     {
-        Assert.True(Gpt2Tokenizer.Shared.Encode(" " + LongName).Length >= 30);
+        int tokens = Gpt2Tokenizer.Shared.Encode(" " + LongName).Length;
+        Assert.True(tokens >= 30, $"{tokens} tokens");
         var model = Model.Value;
         Assert.True(model.Vocabulary.HasFieldTokens);
         string story = TextGenerator.Generate(model, UnseenSpec.ToPrompt(), new SamplingOptions { Temperature = 0 });
 
         Assert.Contains(LongName, story);
-        // Every value the story holds is whole: delexicalizing finds each field, and nothing of a value is left over.
-        FieldTokens.Delexicalize(UnseenSpec, story, out var missing);
-        Assert.Empty(missing.Where(f => f != "setting"));
+        // Whatever else this barely trained model writes, no value in it is cut or spliced.
+        var check = StoryChecks.Check(UnseenSpec, story);
+        Assert.True(check.Passed(StoryCheck.NoSplicedValues), story);
+        Assert.True(check.Passed(StoryCheck.NoPromptText), story);
     }
 
     [Fact]
@@ -64,6 +67,7 @@ public class FieldTokenTrainingTests
                 Assert.DoesNotContain(story, c => c is >= '\uE000' and < '\uE100');
                 foreach (string promptText in new[] { "Title:", "Constraints", "Story:", "Taboo rule", spec.Title })
                     Assert.DoesNotContain(promptText, story);
+                Assert.True(StoryChecks.Check(spec, story).Passed(StoryCheck.NoPromptText), story);
             }
     }
 
