@@ -107,8 +107,7 @@ public static class TrainCommand
             null,
             new SftOptions
             {
-                Model = new GptConfig { DModel = 32, NHeads = 2, NLayers = 1, MlpRatio = 2, Dropout = 0, ContextLength = 384, TieEmbeddings = true,
-                    UnseenTokenEmbedding = true },
+                Model = new GptConfig { DModel = 32, NHeads = 2, NLayers = 1, MlpRatio = 2, Dropout = 0, ContextLength = 384, TieEmbeddings = true },
                 MaxTokens = 384, BatchSize = 8, MaxEpochs = 2, LearningRate = 3e-3, WarmupSteps = 2, EvalInterval = 0,
                 EarlyStoppingPatience = 0, CheckpointInterval = 2,
             },
@@ -140,7 +139,7 @@ public static class TrainCommand
                 EarlyStoppingPatience = 3, CheckpointInterval = 24, Beta = 0.1, RpoAlpha = 1.0,
             },
             new ModelEvaluationOptions { Sampling = new SamplingOptions(), MaxTokens = 384, BatchSize = 16 },
-            EvalSpecs: 256, Samples: 5, Threads: 2, OnPolicySpecs: 192, new OnPolicyOptions { SamplesPerSource = 2, RepairTries = 1 },
+            EvalSpecs: 400, Samples: 5, Threads: 2, OnPolicySpecs: 192, new OnPolicyOptions { SamplesPerSource = 2, RepairTries = 1 },
             OnPolicyRepeats: 3),
         _ => throw new CliException($"--config must be 'tiny' or 'default', got '{name}'"),
     };
@@ -398,13 +397,13 @@ public static class TrainCommand
         string checkpoints = Path.Combine(outDir, CheckpointFolder);
 
         using var threads = ThreadScope.Set(s.Threads);
-        // SFT. Extra vocabulary text gives the project's own pool values ids; the evaluation's specs get none, as a
-        // user's spec would not.
+        // SFT. Without field tokens, extra vocabulary text gives the project's own pool values ids (the model spells
+        // them); the evaluation's specs get none, as a user's spec would not.
         var sftOptions = s.Sft with
         {
             CheckpointDirectory = checkpoints,
             ResumeFromCheckpoint = resume,
-            ExtraVocabularyText = [.. ValuePools.AllValues, .. ProbeValues.Pools.Values],
+            ExtraVocabularyText = s.Sft.FieldTokens ? [] : [.. ValuePools.AllValues, .. ProbeValues.Pools.Values],
         };
         progress.Stage("sft", "SFT", 1);
         var sftResult = StoryTraining.RunSft(

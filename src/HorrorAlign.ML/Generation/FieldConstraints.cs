@@ -5,7 +5,8 @@ namespace HorrorAlign.ML.Generation;
 
 /// <summary>
 /// Logit masks over field tokens for one generated story. Without a spec (a prompt that is not a story spec) field
-/// tokens are never generated, since no value is known to expand them to. With a spec and
+/// tokens are never generated, since no value is known to expand them to; with one, the title is never written. With
+/// a spec and
 /// <see cref="SamplingOptions.EnforceFields"/>: no end-of-text before both characters, the object, the taboo and the
 /// twist have appeared, and the setting, the taboo and the twist at most once each (a second one is a loop).
 /// </summary>
@@ -29,22 +30,23 @@ internal sealed class FieldConstraints
 
     private readonly TokenVocabulary _vocabulary;
     private readonly bool _noFields;
+    private readonly bool _enforce;
     private readonly int _eosId;
     private readonly int[] _uses = new int[FieldTokens.Count];
 
-    private FieldConstraints(TokenVocabulary vocabulary, bool noFields)
+    private FieldConstraints(TokenVocabulary vocabulary, bool noFields, bool enforce)
     {
         _vocabulary = vocabulary;
         _noFields = noFields;
+        _enforce = enforce;
         _eosId = vocabulary.EosId;
     }
 
-    /// <summary>The constraints for a story of <paramref name="codec"/>'s prompt; null when there is nothing to mask.</summary>
-    public static FieldConstraints? For(ResponseCodec codec, bool enforce)
+    /// <summary>The constraints for a story of <paramref name="codec"/>'s prompt; null without field tokens.</summary>
+    public static FieldConstraints? For(StoryCodec codec, bool enforce)
     {
         if (!codec.Vocabulary.HasFieldTokens) return null;
-        if (!codec.UsesFieldTokens) return new FieldConstraints(codec.Vocabulary, noFields: true);
-        return enforce ? new FieldConstraints(codec.Vocabulary, noFields: false) : null;
+        return new FieldConstraints(codec.Vocabulary, noFields: !codec.UsesFieldTokens, enforce);
     }
 
     /// <summary>Records a token of the story (generated, or begun earlier).</summary>
@@ -61,6 +63,8 @@ internal sealed class FieldConstraints
             foreach (var form in ValueForms.All) logits[_vocabulary.FieldTokenId(form)] = float.NegativeInfinity;
             return;
         }
+        logits[_vocabulary.FieldTokenId(FieldForm.Title)] = float.NegativeInfinity; // the title is read, never written
+        if (!_enforce) return;
         if (Required.Any(group => Uses(group) == 0)) logits[_eosId] = float.NegativeInfinity;
         foreach (var group in AtMostOnce)
             if (Uses(group) > 0)

@@ -59,7 +59,7 @@ public static class TextGenerator
         ArgumentNullException.ThrowIfNull(begun);
         ArgumentNullException.ThrowIfNull(options);
         // Encoded on its own, as training encodes a response apart from its prompt.
-        return Continue(model, prompt, ResponseCodec.For(model.Vocabulary, prompt).Encode(begun), options);
+        return Continue(model, prompt, StoryCodec.For(model.Vocabulary, prompt).EncodeStory(begun), options);
     }
 
     /// <summary><see cref="Continue(StoryModel, string, string, SamplingOptions)"/> from the begun response's ids (a
@@ -79,7 +79,8 @@ public static class TextGenerator
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var vocabulary = model.Vocabulary;
-        int[] promptIds = vocabulary.Encode(prompt);
+        var codec = StoryCodec.For(vocabulary, prompt);
+        int[] promptIds = codec.EncodePrompt();
         if (promptIds.Length == 0) throw new ArgumentException("The prompt is empty; generation needs text to condition on.", nameof(prompt));
         int length = promptIds.Length + begunIds.Length;
         if (length > model.Config.ContextLength)
@@ -87,14 +88,13 @@ public static class TextGenerator
                 ? $"The prompt is {promptIds.Length} tokens but the model's context length is {model.Config.ContextLength}; shorten the prompt."
                 : $"The prompt and the begun response are {length} tokens but the model's context length is {model.Config.ContextLength}.", nameof(prompt));
 
-        var codec = ResponseCodec.For(vocabulary, prompt);
         var stops = new StopStringWatcher(vocabulary, options.StopStrings);
         var result = TokenGenerator.Generate(model.Model, [.. promptIds, .. begunIds], options, vocabulary.EosId,
             options.StopStrings.Count == 0 ? null : stops.Matches, sourceLength: promptIds.Length,
             FieldConstraints.For(codec, options.EnforceFields));
 
-        string begun = codec.Decode(begunIds);
-        string text = codec.Decode([.. begunIds, .. result.Tokens]);
+        string begun = codec.DecodeStory(begunIds);
+        string text = codec.DecodeStory([.. begunIds, .. result.Tokens]);
         int cut = StopStringWatcher.FirstStop(text.AsSpan(Math.Min(begun.Length, text.Length)), options.StopStrings);
         return (cut >= 0 ? text[..(begun.Length + cut)] : text, result.StopReason);
     }

@@ -2,7 +2,8 @@ namespace HorrorAlign.ML.Specs;
 
 /// <summary>
 /// One way a spec value reads inside a story: a field and its grammatical surface form. A model trained with field
-/// tokens writes one token per form instead of spelling the value, and <see cref="ValueForms"/> renders it exactly.
+/// tokens reads each value of its prompt as the token of the field's first form (the title as <see cref="Title"/>),
+/// writes one token per form instead of spelling a value, and <see cref="ValueForms"/> renders it exactly.
 /// A form at a sentence start is capitalised there ("The brass key…", "Never answer…"), so capitalised twins of the
 /// forms are not needed.
 /// </summary>
@@ -32,4 +33,6 @@ public enum FieldForm
     Twist,
     /// <summary>The twist ending a sentence.</summary>
     TwistSentence,
+    /// <summary>The title: read in the prompt only, never written in a story.</summary>
+    Title,
 }

@@ -28,6 +28,7 @@ internal sealed class ValueForms
         _text[(int)FieldForm.TabooQuote] = English.EndQuote(taboo);
         _text[(int)FieldForm.Twist] = twist;
         _text[(int)FieldForm.TwistSentence] = English.EndSentence(twist);
+        _text[(int)FieldForm.Title] = spec.Title;
     }
 
     /// <summary>The text of <paramref name="form"/> inside a sentence.</summary>

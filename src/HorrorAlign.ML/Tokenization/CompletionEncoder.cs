@@ -2,8 +2,8 @@ namespace HorrorAlign.ML.Tokenization;
 
 /// <summary>
 /// Encodes prompt/response examples with exact completion boundaries (original policy: EOS appended and supervised;
-/// long responses cut and EOS re-appended; the prompt left-truncated to fit). Responses go through
-/// <see cref="ResponseCodec"/>, so spec values in them become field tokens when the vocabulary has them.
+/// long responses cut and EOS re-appended; the prompt left-truncated to fit). Prompt and response go through
+/// <see cref="StoryCodec"/>, so spec values become field tokens when the vocabulary has them.
 /// </summary>
 /// <remarks>
 /// Prompt and response are encoded SEPARATELY and the boundary is the length of the kept prompt ids, so the mask can
@@ -45,7 +45,8 @@ public sealed class CompletionEncoder
     {
         ArgumentNullException.ThrowIfNull(prompt);
         ArgumentNullException.ThrowIfNull(response);
-        return Join(Vocabulary.Encode(prompt), ResponseCodec.For(Vocabulary, prompt).Encode(response));
+        var codec = StoryCodec.For(Vocabulary, prompt);
+        return Join(codec.EncodePrompt(), codec.EncodeStory(response));
     }
 
     /// <summary>Encodes a preference pair (the prompt is tokenized once; each side is fitted to the limit on its own).</summary>
@@ -54,9 +55,9 @@ public sealed class CompletionEncoder
         ArgumentNullException.ThrowIfNull(prompt);
         ArgumentNullException.ThrowIfNull(chosen);
         ArgumentNullException.ThrowIfNull(rejected);
-        int[] promptIds = Vocabulary.Encode(prompt);
-        var codec = ResponseCodec.For(Vocabulary, prompt);
-        return new EncodedPair(Join(promptIds, codec.Encode(chosen)), Join(promptIds, codec.Encode(rejected)));
+        var codec = StoryCodec.For(Vocabulary, prompt);
+        int[] promptIds = codec.EncodePrompt();
+        return new EncodedPair(Join(promptIds, codec.EncodeStory(chosen)), Join(promptIds, codec.EncodeStory(rejected)));
     }
 
     /// <summary>

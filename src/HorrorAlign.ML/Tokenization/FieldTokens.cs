@@ -7,9 +7,10 @@ namespace HorrorAlign.ML.Tokenization;
 /// Field tokens (delexicalized responses): in a response, every occurrence of a spec value becomes one marker per
 /// <see cref="FieldForm"/>, and the marker expands back to the exact value text. A model trained on such responses
 /// never spells a value, so a value of any length, script or tokenization comes out whole and cannot splice into
-/// another. Prompts are never delexicalized: the model reads the literal values.
+/// another. The model reads its prompt the same way (<see cref="PromptTemplate"/>): a value it has never seen cannot
+/// throw it off, because it never sees a value.
 /// <para>
-/// Markers are the private-use characters U+E000…U+E00B, one per form. <see cref="Delexicalize"/> finds each form's
+/// Markers are the private-use characters U+E000…U+E00C, one per form. <see cref="Delexicalize"/> finds each form's
 /// text in a story: longest form first (a taboo that names the protagonist stays one taboo), at word boundaries, and
 /// with the case of the first letter ignored (a form at a sentence start is capitalised). <see cref="Expand"/> writes
 /// each form's text back, capitalised at a sentence start, so <c>Expand(Delexicalize(story)) == story</c> for every
@@ -34,6 +35,15 @@ public static class FieldTokens
         ("twist", [FieldForm.Twist, FieldForm.TwistSentence]),
     ];
 
+    /// <summary>
+    /// The spec prompt as a field-token model reads it: the original's format with each value replaced by its
+    /// field's marker, the same for every spec.
+    /// </summary>
+    public static string PromptTemplate { get; } = new StorySpec(
+        Marker(FieldForm.Title).ToString(), Marker(FieldForm.Setting).ToString(), Marker(FieldForm.Protagonist).ToString(),
+        Marker(FieldForm.Supporting).ToString(), Marker(FieldForm.Object).ToString(), Marker(FieldForm.Taboo).ToString(),
+        Marker(FieldForm.Twist).ToString()).ToPrompt();
+
     /// <summary>The marker character of <paramref name="form"/>.</summary>
     internal static char Marker(FieldForm form) => (char)(FirstMarker + (int)form);
 
@@ -55,7 +65,7 @@ public static class FieldTokens
         ArgumentNullException.ThrowIfNull(story);
         var forms = new ValueForms(spec);
         // Longest first; equal texts keep FieldForm order, so the choice is deterministic.
-        var candidates = ValueForms.All.Select(f => (Form: f, Text: forms[f])).Where(c => c.Text.Length > 0)
+        var candidates = ValueForms.All.Where(f => f != FieldForm.Title).Select(f => (Form: f, Text: forms[f])).Where(c => c.Text.Length > 0)
             .OrderByDescending(c => c.Text.Length).ThenBy(c => c.Form).ToArray();
         var found = new bool[Count];
         var sb = new StringBuilder(story.Length);

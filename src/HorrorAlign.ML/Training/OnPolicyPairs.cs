@@ -76,7 +76,7 @@ public static class OnPolicyPairs
     /// </summary>
     internal static string? Repair(StoryModel model, string prompt, string story, Func<string, bool> passes, OnPolicyOptions options, int seed)
     {
-        int[] ids = ResponseCodec.For(model.Vocabulary, prompt).Encode(story);
+        int[] ids = StoryCodec.For(model.Vocabulary, prompt).EncodeStory(story);
         string? TryCut(int cut)
         {
             int[] begun = ids[..cut];

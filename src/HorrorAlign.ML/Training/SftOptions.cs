@@ -19,14 +19,13 @@ public sealed record SftOptions : TrainingOptions
     /// Shape of a freshly built model (ignored when training starts from an existing model). VocabSize is replaced by
     /// the vocabulary's size; ContextLength must be at least <see cref="TrainingOptions.MaxTokens"/>. Default: the shape
     /// of <c>horroralign train</c>'s default run — d_model 128, 4 heads, 4 blocks, MLP ×4, no dropout, context 384, tied
-    /// embeddings, fused attention and the unseen-token embedding (prompts are full of words training never read);
-    /// about 0.8M parameters plus the embeddings. No copy head: with <see cref="FieldTokens"/> the model never spells a
-    /// value, so there is nothing to copy.
+    /// embeddings and fused attention; about 0.8M parameters plus the embeddings. No copy head and no unseen-token
+    /// embedding: with <see cref="FieldTokens"/> the model neither reads nor spells a value, so there is nothing to copy
+    /// and no unseen word to read.
     /// </summary>
     public GptConfig Model { get; init; } = new()
     {
         DModel = 128, NHeads = 4, NLayers = 4, MlpRatio = 4, Dropout = 0, ContextLength = 384, TieEmbeddings = true, FusedAttention = true,
-        UnseenTokenEmbedding = true,
     };
 
     /// <summary>

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using HorrorAlign.ML.Modeling;
 using HorrorAlign.ML.Persistence;
+using HorrorAlign.ML.Specs;
 using HorrorAlign.ML.Tokenization;
 using static TorchSharp.torch;
 
@@ -31,7 +32,7 @@ public static class StoryTraining
 
         TokenVocabulary vocabulary = initial?.Vocabulary ?? (options.Vocabulary == SftVocabulary.Full
             ? (options.FieldTokens ? TokenVocabulary.Full.WithFieldTokens() : TokenVocabulary.Full)
-            : TokenVocabulary.BuildCompact(SftCorpus(train, validation, options.ExtraVocabularyText), options.FieldTokens));
+            : TokenVocabulary.BuildCompact(SftCorpus(train, validation, options.ExtraVocabularyText, options.FieldTokens), options.FieldTokens));
         GptConfig config = initial?.Config ?? options.Model with { VocabSize = vocabulary.Size };
         if (initial is null) config.Validate();
         CheckContext(config, options);
@@ -128,13 +129,21 @@ public static class StoryTraining
         }
     }
 
-    private static IEnumerable<string> SftCorpus(IReadOnlyList<SftSample> train, IReadOnlyList<SftSample> validation, IReadOnlyList<string> extra)
+    private static IEnumerable<string> SftCorpus(IReadOnlyList<SftSample> train, IReadOnlyList<SftSample> validation, IReadOnlyList<string> extra,
+        bool fieldTokens)
     {
         // Validation text is included only so that its tokens have ids (no id is learned from it); extra text covers
-        // held-out names that appear in neither set.
+        // held-out names that appear in neither set. With field tokens a spec row's values are never encoded as text, so
+        // only what the model reads and writes besides them gets ids.
         foreach (var s in train.Concat(validation))
         {
             if (s is null) continue; // reported with its index by the encoder
+            if (fieldTokens && StorySpec.TryFromPrompt(s.Prompt ?? "", out var spec) && spec is not null)
+            {
+                yield return FieldTokens.Strip(FieldTokens.PromptTemplate);
+                yield return FieldTokens.Strip(FieldTokens.Delexicalize(spec, s.Response ?? "", out _));
+                continue;
+            }
             yield return s.Prompt ?? "";
             yield return s.Response ?? "";
         }

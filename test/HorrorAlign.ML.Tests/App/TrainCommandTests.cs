@@ -239,12 +239,18 @@ public sealed class TrainCommandTests(TinyRun run) : IClassFixture<TinyRun>
 
         Assert.Contains("sigmoid, robust, ipo or hinge", Assert.Throws<CliException>(() =>
             TrainCommand.ReadSettings(new CliArgs(["train", "--dpo-loss", "kto"]))).Message);
-        var dpo = TrainCommand.ReadSettings(new CliArgs(["train", "--dpo-loss", "sigmoid", "--rpo-alpha", "0", "--copy-head", "false",
-            "--fresh-share", "0.25", "--on-policy-specs", "0", "--unseen-embedding", "false", "--unseen-dropout", "0.1"]));
+        var dpo = TrainCommand.ReadSettings(new CliArgs(["train", "--dpo-loss", "sigmoid", "--rpo-alpha", "0", "--copy-head", "true",
+            "--fresh-share", "0.25", "--on-policy-specs", "0", "--unseen-embedding", "true", "--unseen-dropout", "0.1", "--field-tokens", "false",
+            "--enforce-fields", "false", "--benchmark", "dev"]));
         Assert.Equal((HorrorAlign.ML.Losses.DpoLossType.Sigmoid, 0.0), (dpo.Dpo.LossType, dpo.Dpo.RpoAlpha));
-        Assert.Equal((false, 0.25, 0), (dpo.Sft.Model.CopyHead, dpo.Dataset.FreshValueShare, dpo.OnPolicySpecs));
-        Assert.Equal((false, 0.1), (dpo.Sft.Model.UnseenTokenEmbedding, dpo.Sft.UnseenTokenDropout));
-        Assert.True(TrainCommand.Preset("default").Sft.Model.UnseenTokenEmbedding);
+        Assert.Equal((true, 0.25, 0), (dpo.Sft.Model.CopyHead, dpo.Dataset.FreshValueShare, dpo.OnPolicySpecs));
+        Assert.Equal((true, 0.1), (dpo.Sft.Model.UnseenTokenEmbedding, dpo.Sft.UnseenTokenDropout));
+        Assert.Equal((false, false, "dev"), (dpo.Sft.FieldTokens, dpo.Evaluation.Sampling.EnforceFields, dpo.Benchmark));
+        var preset = TrainCommand.Preset("default");
+        Assert.Equal((true, true, false, false, "test", 400),
+            (preset.Sft.FieldTokens, preset.Evaluation.Sampling.EnforceFields, preset.Sft.Model.CopyHead, preset.Sft.Model.UnseenTokenEmbedding, preset.Benchmark, preset.EvalSpecs));
+        Assert.Contains("--benchmark takes test or dev", Assert.Throws<CliException>(() =>
+            TrainCommand.ReadSettings(new CliArgs(["train", "--benchmark", "stress"]))).Message);
 
         var mining = TrainCommand.ReadSettings(new CliArgs(["train", "--on-policy-samples", "3", "--repair-tries", "0", "--on-policy-repeats", "2",
             "--threads", "2", "--top-p", "0.9"]));

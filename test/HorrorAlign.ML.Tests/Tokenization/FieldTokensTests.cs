@@ -105,20 +105,26 @@ public class FieldTokensTests
     }
 
     [Fact]
-    public void Codec_UsesFieldTokensForSpecPrompts_AndPlainTextOtherwise()
+    public void Codec_ReadsEverySpecPromptAlike_WritesValuesAsFieldTokens_AndPlainTextOtherwise()
     {
         var spec = Spec("Zoë", "Bjørn");
+        var other = Spec("Nguyễn Thị Mai", "Jean-Luc", obj: "two brass keys on a red string", setting: "a night shift at a rural veterinary clinic");
         var vocabulary = TokenVocabulary.BuildCompact([spec.ToPrompt()], fieldTokens: true);
-        var codec = ResponseCodec.For(vocabulary, spec.ToPrompt());
+        var codec = StoryCodec.For(vocabulary, spec.ToPrompt());
         Assert.True(codec.UsesFieldTokens);
-        string story = "Zoë found a brass key. Bjørn said: never answer knocks after 2 a.m.";
-        int[] ids = codec.Encode(story);
-        Assert.Equal(4, ids.Count(id => vocabulary.IsFieldToken(id, out _))); // Zoë, a brass key, Bjørn, the taboo
-        Assert.Equal(story, codec.Decode(ids));
+        // The model reads the prompt's format with a field token for each value: any two specs read the same.
+        Assert.Equal(codec.EncodePrompt(), StoryCodec.For(vocabulary, other.ToPrompt()).EncodePrompt());
+        Assert.Equal(7, codec.EncodePrompt().Count(id => vocabulary.IsFieldToken(id, out _)));
 
-        var plain = ResponseCodec.For(vocabulary, "Once upon a time");
+        string story = "Zoë found a brass key. Bjørn said: never answer knocks after 2 a.m.";
+        int[] ids = codec.EncodeStory(story);
+        Assert.Equal(4, ids.Count(id => vocabulary.IsFieldToken(id, out _))); // Zoë, a brass key, Bjørn, the taboo
+        Assert.Equal(story, codec.DecodeStory(ids));
+
+        var plain = StoryCodec.For(vocabulary, "Once upon a time");
         Assert.False(plain.UsesFieldTokens);
-        Assert.DoesNotContain(plain.Encode(story), id => vocabulary.IsFieldToken(id, out _));
+        Assert.Equal(vocabulary.Encode("Once upon a time"), plain.EncodePrompt());
+        Assert.DoesNotContain(plain.EncodeStory(story), id => vocabulary.IsFieldToken(id, out _));
     }
 
     private static char M(FieldForm form) => FieldTokens.Marker(form);
