@@ -2,8 +2,8 @@ namespace HorrorAlign.ML.Evaluation;
 
 /// <summary>
 /// The loops a small model falls into. Two shapes: a run of <see cref="StoryChecks.RepeatedSpanWords"/> tokens that
-/// occurs twice anywhere, where each whole occurrence of a spec phrase counts as ONE token (so a twelve-word object
-/// mentioned twice is not a loop, but the words around it still are); and a run of at least
+/// occurs twice anywhere, where each whole occurrence of a spec phrase or name counts as ONE token (so a twelve-word
+/// object or a five-word name mentioned twice is not a loop, but the words around it still are); and a run of at least
 /// <see cref="MinTandemWords"/> words followed at once by itself ("said Mina's name aloud's name aloud"), except a short
 /// sentence said twice as two whole sentences ("Let me in. Let me in.").
 /// </summary>
@@ -21,7 +21,7 @@ internal static class Repetition
     {
         var ids = new Dictionary<string, int>(StringComparer.Ordinal);
         var tokens = new List<int>(words.Length);
-        var occurrences = values.WholeOccurrences(words);
+        var occurrences = SpecValues.WholeOccurrences(words, values.Mentions);
         int next = 0;
         for (int i = 0; i < words.Length; i++)
         {

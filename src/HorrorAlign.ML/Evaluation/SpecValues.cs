@@ -22,6 +22,7 @@ internal sealed class SpecValues
         Taboo = StoryText.Words(spec.Taboo);
         Twist = StoryText.Words(spec.Twist);
         Phrases = [Setting, Object, Taboo, Twist];
+        Mentions = [Setting, Object, Taboo, Twist, Protagonist, SupportingCharacter];
         AllWords = new HashSet<string>(new[] { Title, Setting, Protagonist, SupportingCharacter, Object, Taboo, Twist }.SelectMany(w => w),
             StringComparer.Ordinal);
     }
@@ -37,6 +38,10 @@ internal sealed class SpecValues
     /// <summary>The values a story copies as phrases: setting, object, taboo, twist.</summary>
     public IReadOnlyList<string[]> Phrases { get; }
 
+    /// <summary>Everything a story mentions again and again without looping: the <see cref="Phrases"/> and both names
+    /// ("María de los Ángeles …" five times is one character, not a loop).</summary>
+    public IReadOnlyList<string[]> Mentions { get; }
+
     /// <summary>Every word of every field.</summary>
     public HashSet<string> AllWords { get; }
 
@@ -47,16 +52,17 @@ internal sealed class SpecValues
         return words.Length > 1 && LeadingDeterminers.Contains(words[0]) ? words[1..] : words;
     }
 
-    /// <summary>Whole occurrences of the <see cref="Phrases"/> of two or more words in <paramref name="words"/>, longest
-    /// value first and never overlapping, as (start, length, index into <see cref="Phrases"/>).</summary>
-    public List<(int Start, int Length, int Value)> WholeOccurrences(IReadOnlyList<string> words)
+    /// <summary>Whole occurrences of the <paramref name="phrases"/> (<see cref="Phrases"/> or <see cref="Mentions"/>) of
+    /// two or more words in <paramref name="words"/>, longest value first and never overlapping, as (start, length,
+    /// index into <paramref name="phrases"/>).</summary>
+    public static List<(int Start, int Length, int Value)> WholeOccurrences(IReadOnlyList<string> words, IReadOnlyList<string[]> phrases)
     {
         var taken = new bool[words.Count];
         var found = new List<(int, int, int)>();
-        foreach (int v in Enumerable.Range(0, Phrases.Count).Where(v => Phrases[v].Length >= 2).OrderByDescending(v => Phrases[v].Length))
-            foreach (int start in StoryText.Occurrences(words, Phrases[v]))
+        foreach (int v in Enumerable.Range(0, phrases.Count).Where(v => phrases[v].Length >= 2).OrderByDescending(v => phrases[v].Length))
+            foreach (int start in StoryText.Occurrences(words, phrases[v]))
             {
-                int length = Phrases[v].Length;
+                int length = phrases[v].Length;
                 if (Enumerable.Range(start, length).Any(i => taken[i])) continue;
                 for (int i = start; i < start + length; i++) taken[i] = true;
                 found.Add((start, length, v));

@@ -30,7 +30,7 @@ internal static class SplicedValues
         // The value whose whole occurrence covers each word, -1 for none.
         var coveredBy = new int[story.Words.Length];
         Array.Fill(coveredBy, -1);
-        foreach (var (start, length, value) in values.WholeOccurrences(story.Words))
+        foreach (var (start, length, value) in SpecValues.WholeOccurrences(story.Words, values.Phrases))
             Array.Fill(coveredBy, value, start, length);
         return Enumerable.Range(0, values.Phrases.Count).Any(v => HasBrokenCopy(story, values, v, coveredBy)) || HasFusedName(story.Words, values);
     }

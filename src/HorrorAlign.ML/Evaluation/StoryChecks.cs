@@ -33,7 +33,7 @@ namespace HorrorAlign.ML.Evaluation;
 /// <item><c>no_end_markers</c>: no <c>&lt;|…|&gt;</c> token, <c>&lt;/s&gt;</c>, <c>&lt;s&gt;</c>, <c>&lt;eos&gt;</c>,
 /// <c>&lt;pad&gt;</c>, <c>&lt;unk&gt;</c> or <c>[EOS]</c>.</item>
 /// <item><c>no_repeated_spans</c>: no loop (<see cref="Repetition"/>): no run of 8 tokens occurs twice, each whole
-/// occurrence of the setting, object, taboo or twist counting as one token; and no run of 3 or more words is followed
+/// occurrence of the setting, object, taboo, twist or a name counting as one token; and no run of 3 or more words is followed
 /// at once by itself, unless both copies are whole sentences of fewer than 8 words.</item>
 /// <item><c>no_doubled_articles</c>: no "the a", "a the", "the the", "an the"… ("a.m." is not an article).</item>
 /// <item><c>taboo_not_inverted</c>: the taboo is never stated the wrong way round (<see cref="TabooInversion"/>):

@@ -11,8 +11,9 @@ namespace HorrorAlign.ML.Tokenization;
 /// throw it off, because it never sees a value.
 /// <para>
 /// Markers are the private-use characters U+E000…U+E00C, one per form. <see cref="Delexicalize"/> finds each form's
-/// text in a story: longest form first (a taboo that names the protagonist stays one taboo), at word boundaries, and
-/// with the case of the first letter ignored (a form at a sentence start is capitalised). <see cref="Expand"/> writes
+/// text in a story: longest form first (a taboo that names the protagonist stays one taboo), at word boundaries, with
+/// the case of the first letter ignored (a form at a sentence start is capitalised), and where several forms have the
+/// same text, the one the templates use at that place (see <c>Choose</c>). <see cref="Expand"/> writes
 /// each form's text back, capitalised at a sentence start, so <c>Expand(Delexicalize(story)) == story</c> for every
 /// story the template writer produces.
 /// </para>
@@ -68,6 +69,7 @@ public static class FieldTokens
         var candidates = ValueForms.All.Where(f => f != FieldForm.Title).Select(f => (Form: f, Text: forms[f])).Where(c => c.Text.Length > 0)
             .OrderByDescending(c => c.Text.Length).ThenBy(c => c.Form).ToArray();
         var found = new bool[Count];
+        var tied = new List<FieldForm>(3);
         var sb = new StringBuilder(story.Length);
         int i = 0;
         while (i < story.Length)
@@ -82,13 +84,20 @@ public static class FieldTokens
             int matched = -1;
             if (i == 0 || !char.IsLetterOrDigit(story[i - 1]))
             {
+                // Every form of the longest length that matches here: they have the same text (see Choose).
+                tied.Clear();
                 foreach (var (form, text) in candidates)
                 {
+                    if (matched > 0 && text.Length < matched) break;
                     if (!MatchesAt(story, i, text)) continue;
+                    tied.Add(form);
+                    matched = text.Length;
+                }
+                if (matched > 0)
+                {
+                    var form = Choose(tied, story, i + matched, found);
                     sb.Append(Marker(form));
                     found[(int)form] = true;
-                    matched = text.Length;
-                    break;
                 }
             }
             if (matched > 0) i += matched;
@@ -100,6 +109,31 @@ public static class FieldTokens
         }
         missing = [.. Fields.Where(f => !f.Forms.Any(form => found[(int)form])).Select(f => f.Field)];
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// The form a text stands for when several forms have that same text ("grandmother's rosary" is both the object and
+    /// its definite form; a taboo ending in "?" is its own sentence and quotation form): the one a template would have
+    /// written there, so that one slot of a template is always trained with one token. A mention after the first is
+    /// definite; a quotation form closes a quote; a sentence form ends at a space or the end of the story.
+    /// </summary>
+    private static FieldForm Choose(List<FieldForm> tied, string story, int end, bool[] found)
+    {
+        if (tied.Count == 1) return tied[0];
+        bool objectSeen = found[(int)FieldForm.Object] || found[(int)FieldForm.ObjectDefinite];
+        char next = end < story.Length ? story[end] : ' ';
+        int Preference(FieldForm form) => form switch
+        {
+            FieldForm.ObjectDefinite => objectSeen ? 2 : 0,
+            FieldForm.Object => objectSeen ? 0 : 1,
+            FieldForm.TabooQuote => next is '"' or '\u201D' ? 2 : 0,
+            FieldForm.TabooSentence or FieldForm.TwistSentence => char.IsWhiteSpace(next) ? 1 : 0,
+            _ => 0,
+        };
+        var best = tied[0];
+        foreach (var form in tied)
+            if (Preference(form) > Preference(best)) best = form;
+        return best;
     }
 
     // The form's text at story[at..], first letter compared without case, ending at a word boundary.

@@ -308,6 +308,15 @@ public class StoryChecksTests
     }
 
     [Fact]
+    public void ALongNameMentionedOften_IsNotARepeatedSpan()
+    {
+        const string Long = "María de los Ángeles Concepción Fernández y López";
+        var spec = Spec with { Protagonist = Long };
+        string story = Good.Replace("Mina", Long, StringComparison.Ordinal).Replace("Kai had told her", $"Kai had told {Long}", StringComparison.Ordinal);
+        Assert.True(StoryChecks.Check(spec, story).AllPassed, StoryChecks.Check(spec, story).ToString());
+    }
+
+    [Fact]
     public void TheReadmeDpoStory_PassesEveryCheck()
     {
         var spec = new StorySpec("The Umbrella in the Crypt", "a cathedral crypt beneath the old town", "Andrew", "Kemal", "a black umbrella",

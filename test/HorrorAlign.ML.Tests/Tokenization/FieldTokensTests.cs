@@ -79,6 +79,21 @@ public class FieldTokensTests
     }
 
     [Fact]
+    public void Delexicalize_GivesAFormWithTheSameTextAsAnother_TheTokenTheTemplateUsedThere()
+    {
+        // No article: the object and its definite form read alike; the first mention is the object, later ones definite.
+        // A taboo ending in "?" is its own sentence and quotation form: a closing quote makes it the quotation.
+        var spec = Spec(obj: "grandmother's rosary", taboo: "who knocks after 2 a.m.?", twist: "it was never there.");
+        string story = "Mina found grandmother's rosary. Grandmother's rosary grew cold. \"Who knocks after 2 a.m.?\" Kai said. " +
+                       "The rule: who knocks after 2 a.m.? Then: it was never there.";
+        string delex = FieldTokens.Delexicalize(spec, story, out _);
+        Assert.Equal($"{M(FieldForm.Protagonist)} found {M(FieldForm.Object)}. {M(FieldForm.ObjectDefinite)} grew cold. " +
+                     $"\"{M(FieldForm.TabooQuote)}\" {M(FieldForm.Supporting)} said. The rule: {M(FieldForm.TabooSentence)} " +
+                     $"Then: {M(FieldForm.TwistSentence)}", delex);
+        Assert.Equal(story, FieldTokens.Expand(spec, delex));
+    }
+
+    [Fact]
     public void Delexicalize_ReportsAbsentValues_AndCannotBeForgedByMarkersInText()
     {
         var spec = Spec();
