@@ -41,6 +41,23 @@ public class StoryModelTests
     }
 
     [Fact]
+    public void FieldTokensRoundTrip_AndModelsWithoutThemReadAsBefore()
+    {
+        manual_seed(6);
+        var vocabulary = TrainingFixtures.Vocabulary.WithFieldTokens();
+        var config = TrainingFixtures.TinyConfig() with { VocabSize = vocabulary.Size };
+        using var model = new StoryModel(new HorrorAlign.ML.Modeling.GptModel(config), vocabulary);
+        using var loaded = StoryModel.Load(new MemoryStream(model.ToBytes()));
+        Assert.True(loaded.Vocabulary.HasFieldTokens);
+        Assert.Equal(vocabulary.Size, loaded.Vocabulary.Size);
+        Assert.Equal(vocabulary.Gpt2Ids, loaded.Vocabulary.Gpt2Ids);
+
+        // A model without field tokens writes no field-token entry, so its bytes are what earlier versions wrote.
+        using var plain = TrainingFixtures.FreshModel(seed: 3);
+        Assert.DoesNotContain("fieldTokens", Encoding.UTF8.GetString(plain.ToBytes()), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public void Float16StorageIsHalfTheSizeAndClose()
     {
         using var model = TrainingFixtures.FreshModel(seed: 4);

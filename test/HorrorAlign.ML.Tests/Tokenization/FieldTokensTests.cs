@@ -103,6 +103,24 @@ public class FieldTokensTests
     }
 
     [Fact]
+    public void Coverage_CountsHandWrittenRowsWhereAValueIsWordedOtherwise()
+    {
+        var spec = Spec("Zoë", "Bjørn", obj: "grandmother's rosary");
+        var rows = new (string Prompt, string Story)[]
+        {
+            (spec.ToPrompt(), "Zoë held grandmother's rosary. Bjørn said: never answer knocks after 2 a.m. " +
+                              "In an old apartment building during a winter blackout, the sound is coming from inside the walls."),
+            (spec.ToPrompt(), "Zoë held the beads. Bjørn told her not to answer the knocking. The noise came from the walls."),
+            ("Once upon a time", "a story"),
+        };
+        var coverage = FieldTokenCoverage.Measure(rows);
+        Assert.Equal((3, 1, 1), (coverage.Stories, coverage.Plain, coverage.Complete));
+        Assert.Equal(1, coverage.MissingByField["object"]);
+        Assert.Equal(1, coverage.MissingByField["taboo"]);
+        Assert.Equal(0, coverage.MissingByField["protagonist"]);
+    }
+
+    [Fact]
     public void Vocabulary_EncodesMarkersAsFieldTokens_OnlyInResponses()
     {
         var vocabulary = TokenVocabulary.BuildCompact(["In the house, a story."], fieldTokens: true);
