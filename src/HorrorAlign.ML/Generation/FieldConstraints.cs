@@ -12,21 +12,9 @@ namespace HorrorAlign.ML.Generation;
 /// </summary>
 internal sealed class FieldConstraints
 {
-    private static readonly FieldForm[][] Required =
-    [
-        [FieldForm.Protagonist, FieldForm.ProtagonistPossessive],
-        [FieldForm.Supporting, FieldForm.SupportingPossessive],
-        [FieldForm.Object, FieldForm.ObjectDefinite],
-        [FieldForm.Taboo, FieldForm.TabooSentence, FieldForm.TabooQuote],
-        [FieldForm.Twist, FieldForm.TwistSentence],
-    ];
-
-    private static readonly FieldForm[][] AtMostOnce =
-    [
-        [FieldForm.Setting],
-        [FieldForm.Taboo, FieldForm.TabooSentence, FieldForm.TabooQuote],
-        [FieldForm.Twist, FieldForm.TwistSentence],
-    ];
+    // Every field a story must name but the setting; the setting, taboo and twist are stated once.
+    private static readonly FieldForm[][] Required = [.. FieldTokens.Fields.Where(f => f.Field != "setting").Select(f => f.Forms)];
+    private static readonly FieldForm[][] AtMostOnce = [.. FieldTokens.Fields.Where(f => f.Field is "setting" or "taboo" or "twist").Select(f => f.Forms)];
 
     private readonly TokenVocabulary _vocabulary;
     private readonly bool _noFields;
