@@ -140,7 +140,7 @@ public sealed class Dataset
         List<PreferencePair> Pref(string idPrefix, int size, double freshShare = 0)
         {
             var kinds = options.PairKinds.Allocate(size);
-            int[] order = ValuePools.Shuffled(kinds.Count, rng);
+            int[] order = Shuffle.Permutation(kinds.Count, rng);
             var rows = new List<PreferencePair>(size);
             foreach (int k in order)
             {

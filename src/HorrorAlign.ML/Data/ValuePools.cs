@@ -105,7 +105,7 @@ public sealed class ValuePools
                 throw new InvalidOperationException($"Pool '{PoolNames[p]}' has {pool.Count} values: too few to hold any out.");
             int take = (int)Math.Round(heldOutFraction * pool.Count, MidpointRounding.AwayFromZero);
             take = Math.Clamp(take, minimum, pool.Count - minimum);
-            int[] order = Shuffled(pool.Count, rng);
+            int[] order = Shuffle.Permutation(pool.Count, rng);
             var held = new bool[pool.Count];
             for (int i = 0; i < take; i++) held[order[i]] = true;
             training[p] = [];
@@ -117,18 +117,6 @@ public sealed class ValuePools
 
     private static ValuePools FromLists(List<string>[] p) => new(p[0], p[1], p[2], p[3], p[4], p[5]);
 
-    /// <summary>A Fisher–Yates permutation of 0..n-1 drawn from <paramref name="rng"/>.</summary>
-    internal static int[] Shuffled(int n, Random rng)
-    {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) order[i] = i;
-        for (int i = n - 1; i > 0; i--)
-        {
-            int j = rng.Next(i + 1);
-            (order[i], order[j]) = (order[j], order[i]);
-        }
-        return order;
-    }
 
     /// <summary>Draws one spec, every field uniformly from its pool; the supporting character is drawn from the names
     /// other than the protagonist. The draws happen in a fixed order, so a seeded <paramref name="rng"/> gives the

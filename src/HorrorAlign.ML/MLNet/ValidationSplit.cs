@@ -1,3 +1,4 @@
+using HorrorAlign.ML.Data;
 namespace HorrorAlign.ML.MLNet;
 
 /// <summary>
@@ -12,14 +13,8 @@ internal static class ValidationSplit
             throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "ValidationFraction must be in [0, 1).");
         var prompts = rows.Select(prompt).Distinct(StringComparer.Ordinal).ToArray();
         int held = fraction == 0 || prompts.Length < 2 ? 0 : Math.Clamp((int)Math.Round(fraction * prompts.Length), 1, prompts.Length - 1);
-        // Fisher-Yates with System.Random(seed): its seeded sequence is fixed across runs and .NET versions.
-        var rng = new Random(seed);
-        for (int i = prompts.Length - 1; i > 0; i--)
-        {
-            int j = rng.Next(i + 1);
-            (prompts[i], prompts[j]) = (prompts[j], prompts[i]);
-        }
-        var validationPrompts = new HashSet<string>(prompts.Take(held), StringComparer.Ordinal);
+        int[] order = Shuffle.Permutation(prompts.Length, new Random(seed));
+        var validationPrompts = new HashSet<string>(order.Take(held).Select(i => prompts[i]), StringComparer.Ordinal);
         var train = new List<T>();
         var validation = new List<T>();
         foreach (var row in rows) (validationPrompts.Contains(prompt(row)) ? validation : train).Add(row);

@@ -1,3 +1,4 @@
+using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Tokenization;
 using static TorchSharp.torch;
 
@@ -10,18 +11,7 @@ public static class Batching
     /// A permutation of 0..count-1 from System.Random(seed) (Fisher–Yates). Seeded System.Random is a fixed algorithm,
     /// so the order is the same on every machine and after a resume (epoch e uses seed + e).
     /// </summary>
-    public static int[] Permutation(int count, int seed)
-    {
-        var order = new int[count];
-        for (int i = 0; i < count; i++) order[i] = i;
-        var random = new Random(seed);
-        for (int i = count - 1; i > 0; i--)
-        {
-            int j = random.Next(i + 1);
-            (order[i], order[j]) = (order[j], order[i]);
-        }
-        return order;
-    }
+    public static int[] Permutation(int count, int seed) => Shuffle.Permutation(count, new Random(seed));
 
     /// <summary>
     /// Right-pads rows with id 0 and mask 0 to the LONGEST row of this batch (not to the context length: short batches

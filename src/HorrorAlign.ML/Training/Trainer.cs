@@ -154,7 +154,6 @@ internal sealed class Trainer : IDisposable
             var indices = new ArraySegment<int>(_order, s, Math.Min(_options.BatchSize, end - s));
             var output = _objective.Run(_model, DataSplit.Train, indices);
             double value = output.SummedLoss.item<float>();
-            if (_options.InjectNonFiniteLossAtStep == _step + 1) value = double.NaN;
             if (!double.IsFinite(value)) Diverge(MetricNames.Loss, value);
             output.SummedLoss.backward();
             summedLoss += value;

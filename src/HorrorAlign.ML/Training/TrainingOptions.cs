@@ -96,9 +96,6 @@ public abstract record TrainingOptions
     /// restored afterwards); 0 = leave the current setting. On a busy machine, fewer threads than cores is often faster.</summary>
     public int Threads { get; init; }
 
-    /// <summary>Fault injection for tests: treat the loss of this 1-based step as NaN.</summary>
-    internal int? InjectNonFiniteLossAtStep { get; init; }
-
     /// <summary>Examples per evaluation forward pass.</summary>
     internal int EffectiveEvalBatchSize => EvalBatchSize > 0 ? EvalBatchSize : BatchSize;
 

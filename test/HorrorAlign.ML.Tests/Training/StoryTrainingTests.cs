@@ -1,4 +1,5 @@
 using HorrorAlign.ML.Persistence;
+using HorrorAlign.ML.Tokenization;
 using HorrorAlign.ML.Training;
 
 namespace HorrorAlign.ML.Tests.Training;
@@ -128,8 +129,9 @@ public class StoryTrainingTests
     public void NonFiniteLossStopsNamingTheStepAndKeepsTheBestWeights()
     {
         var (train, validation) = TrainingFixtures.Sft();
-        var options = TrainingFixtures.SftOptions() with { MaxSteps = 12, EvalInterval = 2, InjectNonFiniteLossAtStep = 7 };
-        var e = Assert.Throws<TrainingDivergedException>(() => StoryTraining.RunSft(train, validation, options));
+        var options = TrainingFixtures.SftOptions() with { MaxSteps = 12, EvalInterval = 2 };
+        var objective = new NonFiniteAtStep(new SftObjective(new CompletionEncoder(TrainingFixtures.Vocabulary, options.MaxTokens), train, validation), step: 7);
+        var e = Assert.Throws<TrainingDivergedException>(() => Trainer.Run(TrainingFixtures.FreshModel(seed: 7), objective, options, "nan-test", null, default));
         using var model = e.Result.Model;
 
         Assert.Equal(7, e.Step);
@@ -141,6 +143,26 @@ public class StoryTrainingTests
         Assert.True(e.Result.RestoredBest);
         Assert.NotNull(e.Result.BestEvalLoss);
         Assert.Equal(e.Result.BestEvalLoss!.Value, TrainingFixtures.SftLoss(model, validation), 4);
+    }
+
+    /// <summary>An objective whose training loss turns NaN at one step (one batch per step), as a diverging run's does.</summary>
+    private sealed class NonFiniteAtStep(ITrainingObjective inner, int step) : ITrainingObjective
+    {
+        private int _trainBatches;
+
+        public string Stage => inner.Stage;
+
+        public bool UseDropout => inner.UseDropout;
+
+        public int Count(DataSplit split) => inner.Count(split);
+
+        public BatchOutput Run(HorrorAlign.ML.Modeling.GptModel model, DataSplit split, IReadOnlyList<int> indices)
+        {
+            var output = inner.Run(model, split, indices);
+            return split == DataSplit.Train && ++_trainBatches == step ? output with { SummedLoss = output.SummedLoss * double.NaN } : output;
+        }
+
+        public void Dispose() => inner.Dispose();
     }
 
     [Fact]
