@@ -1,4 +1,5 @@
 using System.Globalization;
+using HorrorAlign.ML.Modeling;
 using HorrorAlign.ML.Samples.Cli;
 using Spectre.Console;
 using static TorchSharp.torch;
@@ -23,8 +24,7 @@ public static class BenchCommand
         if (threads < 1) throw new CliException($"--threads must be at least 1 (got {threads})");
 
         // torch's thread count is process-wide: set it for the run and put the old value back (the smoke test runs in-process).
-        int previousThreads = get_num_threads();
-        set_num_threads(threads);
+        using var scope = TorchThreads.Use(threads);
         try
         {
             var settings = quick ? BenchSettings.QuickRun : BenchSettings.Full;
@@ -42,10 +42,6 @@ public static class BenchCommand
         {
             AnsiConsole.MarkupLine("[yellow]bench cancelled[/]");
             return 130;
-        }
-        finally
-        {
-            set_num_threads(previousThreads);
         }
     }
 

@@ -106,15 +106,8 @@ public sealed class BenchSuite
             {
                 // Batch-1 decoding is hundreds of tiny ops: with several intra-op threads every op pays a fork/join, and on
                 // a busy machine a descheduled worker stalls all of them.
-                set_num_threads(1);
-                try
-                {
+                using (TorchThreads.Use(1))
                     MeasureGeneration("  default @ 1 torch thread", defaultModel, greedy, _settings.CachedGenerations, "greedy, KV cache", report);
-                }
-                finally
-                {
-                    set_num_threads(threads);
-                }
             }
             if (originalDiffers)
             {

@@ -2,6 +2,7 @@ using System.Globalization;
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.Generation;
 using HorrorAlign.ML.IO;
+using HorrorAlign.ML.Modeling;
 using HorrorAlign.ML.Persistence;
 using HorrorAlign.ML.Samples.Cli;
 using HorrorAlign.ML.Samples.Reporting;
@@ -80,7 +81,7 @@ public static class GenerateCommand
         using var model = ModelArchive.Load(modelPath);
         // One sequence at a time is hundreds of tiny ops, which one intra-op thread runs faster than two (bench, 2 vCPUs,
         // the app's PASSIVE wait policy: 569 vs 357 new tokens/s); --specs writes one story per core instead.
-        if (specsFile is null) TorchSharp.torch.set_num_threads(1);
+        using var threads = TorchThreads.Use(specsFile is null ? 1 : 0);
         var output = console.Profile.Out.Writer;
         if (prompt is not null)
         {

@@ -390,7 +390,7 @@ public static class TrainCommand
         StorySpecFile.Write(Path.Combine(outDir, EvaluationSpecsFile), evalSpecs);
         string checkpoints = Path.Combine(outDir, CheckpointFolder);
 
-        using var threads = ThreadScope.Set(s.Threads);
+        using var threads = TorchThreads.Use(s.Threads);
         // SFT. Without field tokens, extra vocabulary text gives the project's own pool values ids (the model spells
         // them); the evaluation's specs get none, as a user's spec would not.
         var sftOptions = s.Sft with
@@ -540,24 +540,4 @@ public static class TrainCommand
 
     private static CliArgs ToArgs(IEnumerable<KeyValuePair<string, string>> settings) =>
         new(["train", .. settings.SelectMany(kv => new[] { "--" + kv.Key, kv.Value })]);
-
-    /// <summary>Sets torch's process-wide intra-op thread count for a scope (0 = leave it).</summary>
-    private sealed class ThreadScope : IDisposable
-    {
-        private readonly int _previous;
-
-        private ThreadScope(int previous) => _previous = previous;
-
-        public static ThreadScope Set(int threads)
-        {
-            int previous = TorchSharp.torch.get_num_threads();
-            if (threads > 0) TorchSharp.torch.set_num_threads(threads);
-            return new ThreadScope(threads > 0 ? previous : 0);
-        }
-
-        public void Dispose()
-        {
-            if (_previous > 0) TorchSharp.torch.set_num_threads(_previous);
-        }
-    }
 }

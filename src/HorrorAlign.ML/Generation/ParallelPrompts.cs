@@ -1,4 +1,5 @@
 using System.Runtime.ExceptionServices;
+using HorrorAlign.ML.Modeling;
 using static TorchSharp.torch;
 
 namespace HorrorAlign.ML.Generation;
@@ -45,8 +46,7 @@ public static class ParallelPrompts
 
         int done = 0;
         var gate = new object();
-        int previousThreads = get_num_threads();
-        set_num_threads(1);
+        using var threads = TorchThreads.Use(1);
         try
         {
             var loop = new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken };
@@ -63,10 +63,6 @@ public static class ParallelPrompts
             // Surface the job's own exception (its message names the prompt or value), not the wrapper.
             ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
             throw;
-        }
-        finally
-        {
-            set_num_threads(previousThreads);
         }
     }
 }

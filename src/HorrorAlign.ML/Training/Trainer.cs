@@ -82,18 +82,9 @@ internal sealed class Trainer : IDisposable
     public static TrainingResult Run(StoryModel policy, ITrainingObjective objective, TrainingOptions options, string fingerprint,
         IProgress<TrainingMetrics>? progress, CancellationToken cancellation)
     {
-        // The thread count is process-wide: set it for this run only.
-        int previousThreads = get_num_threads();
-        if (options.Threads > 0) set_num_threads(options.Threads);
-        try
-        {
-            using var trainer = new Trainer(policy, objective, options, fingerprint, progress, cancellation);
-            return trainer.Run();
-        }
-        finally
-        {
-            if (options.Threads > 0) set_num_threads(previousThreads);
-        }
+        using var threads = TorchThreads.Use(options.Threads);
+        using var trainer = new Trainer(policy, objective, options, fingerprint, progress, cancellation);
+        return trainer.Run();
     }
 
     private TrainingResult Run()
