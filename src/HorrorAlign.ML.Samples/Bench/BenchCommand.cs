@@ -2,7 +2,6 @@ using System.Globalization;
 using HorrorAlign.ML.Modeling;
 using HorrorAlign.ML.Samples.Cli;
 using Spectre.Console;
-using static TorchSharp.torch;
 
 namespace HorrorAlign.ML.Samples.Bench;
 

@@ -1,6 +1,5 @@
 using System.Runtime.ExceptionServices;
 using HorrorAlign.ML.Modeling;
-using static TorchSharp.torch;
 
 namespace HorrorAlign.ML.Generation;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using HorrorAlign.ML.Modeling;
 using HorrorAlign.ML.Persistence;
 using HorrorAlign.ML.Specs;
