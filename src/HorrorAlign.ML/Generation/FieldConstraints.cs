@@ -8,7 +8,8 @@ namespace HorrorAlign.ML.Generation;
 /// tokens are never generated, since no value is known to expand them to; with one, the title is never written. With
 /// a spec and
 /// <see cref="SamplingOptions.EnforceFields"/>: no end-of-text before both characters, the object, the taboo and the
-/// twist have appeared, and the setting, the taboo and the twist at most once each (a second one is a loop).
+/// twist have appeared, the setting, the taboo and the twist at most once each (a second one is a loop), and no run
+/// of 3 to 24 tokens written twice in a row.
 /// </summary>
 internal sealed class FieldConstraints
 {
@@ -21,6 +22,11 @@ internal sealed class FieldConstraints
     private readonly bool _enforce;
     private readonly int _eosId;
     private readonly int[] _uses = new int[FieldTokens.Count];
+    private readonly List<int> _story = [];
+
+    // A run of this many tokens or more written twice in a row is a loop ("…whispered. Kai whispered."); no template
+    // sentence repeats itself that way.
+    private const int MinLoopTokens = 3, MaxLoopTokens = 24;
 
     private FieldConstraints(TokenVocabulary vocabulary, bool noFields, bool enforce)
     {
@@ -40,6 +46,7 @@ internal sealed class FieldConstraints
     /// <summary>Records a token of the story (generated, or begun earlier).</summary>
     public void Observe(int token)
     {
+        _story.Add(token);
         if (_vocabulary.IsFieldToken(token, out var form)) _uses[(int)form]++;
     }
 
@@ -57,6 +64,20 @@ internal sealed class FieldConstraints
         foreach (var group in AtMostOnce)
             if (Uses(group) > 0)
                 foreach (var form in group) logits[_vocabulary.FieldTokenId(form)] = float.NegativeInfinity;
+        BanLoops(logits);
+    }
+
+    /// <summary>Bans every token that would complete a run written twice in a row: with the story ending in
+    /// x₁…xₙ x₁…xₙ₋₁, the token xₙ.</summary>
+    private void BanLoops(Span<float> logits)
+    {
+        int count = _story.Count;
+        for (int n = MinLoopTokens; n <= MaxLoopTokens && 2 * n - 1 <= count; n++)
+        {
+            bool repeats = true;
+            for (int k = 1; k < n && repeats; k++) repeats = _story[count - k] == _story[count - k - n];
+            if (repeats) logits[_story[count - n]] = float.NegativeInfinity;
+        }
     }
 
     private int Uses(FieldForm[] group)
