@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using HorrorAlign.ML.Specs;
 using HorrorAlign.ML.Tokenization;
 
@@ -9,7 +10,7 @@ namespace HorrorAlign.ML.Generation;
 /// a spec and
 /// <see cref="SamplingOptions.EnforceFields"/>: no end-of-text before both characters, the object, the taboo and the
 /// twist have appeared, the setting, the taboo and the twist at most once each (a second one is a loop), and no run
-/// of 3 to 24 tokens written twice in a row.
+/// of 3 to 24 words written twice in a row.
 /// </summary>
 internal sealed class FieldConstraints
 {
@@ -22,17 +23,22 @@ internal sealed class FieldConstraints
     private readonly bool _enforce;
     private readonly int _eosId;
     private readonly int[] _uses = new int[FieldTokens.Count];
-    private readonly List<int> _story = [];
+    private readonly bool[] _isWord;
+    private readonly List<int> _words = [];
 
-    // A run of this many tokens or more written twice in a row is a loop ("…whispered. Kai whispered."); no template
-    // sentence repeats itself that way.
-    private const int MinLoopTokens = 3, MaxLoopTokens = 24;
+    // A run of this many words or more written twice in a row, punctuation aside, is a loop ("…could not hear. Kai
+    // could not hear"); no template sentence repeats itself that way.
+    private const int MinLoopWords = 3, MaxLoopWords = 24;
+
+    // Per vocabulary: which ids are words (a field token, or a token with a letter or digit), the units loops repeat.
+    private static readonly ConditionalWeakTable<TokenVocabulary, bool[]> s_words = new();
 
     private FieldConstraints(TokenVocabulary vocabulary, bool noFields, bool enforce)
     {
         _vocabulary = vocabulary;
         _noFields = noFields;
         _enforce = enforce;
+        _isWord = s_words.GetValue(vocabulary, WordIds);
         _eosId = vocabulary.EosId;
     }
 
@@ -46,7 +52,7 @@ internal sealed class FieldConstraints
     /// <summary>Records a token of the story (generated, or begun earlier).</summary>
     public void Observe(int token)
     {
-        _story.Add(token);
+        if (_isWord[token]) _words.Add(token);
         if (_vocabulary.IsFieldToken(token, out var form)) _uses[(int)form]++;
     }
 
@@ -67,17 +73,37 @@ internal sealed class FieldConstraints
         BanLoops(logits);
     }
 
-    /// <summary>Bans every token that would complete a run written twice in a row: with the story ending in
-    /// x₁…xₙ x₁…xₙ₋₁, the token xₙ.</summary>
+    /// <summary>Bans every word that would complete a run written twice in a row: with the story's words ending in
+    /// w₁…wₙ w₁…wₙ₋₁ (punctuation and spaces aside), the word wₙ.</summary>
     private void BanLoops(Span<float> logits)
     {
-        int count = _story.Count;
-        for (int n = MinLoopTokens; n <= MaxLoopTokens && 2 * n - 1 <= count; n++)
+        int count = _words.Count;
+        for (int n = MinLoopWords; n <= MaxLoopWords && 2 * n - 1 <= count; n++)
         {
             bool repeats = true;
-            for (int k = 1; k < n && repeats; k++) repeats = _story[count - k] == _story[count - k - n];
-            if (repeats) logits[_story[count - n]] = float.NegativeInfinity;
+            for (int k = 1; k < n && repeats; k++) repeats = _words[count - k] == _words[count - k - n];
+            if (repeats) logits[_words[count - n]] = float.NegativeInfinity;
         }
+    }
+
+    private static bool[] WordIds(TokenVocabulary vocabulary)
+    {
+        var isWord = new bool[vocabulary.Size];
+        for (int id = 0; id < isWord.Length; id++)
+        {
+            if (vocabulary.IsFieldToken(id, out _) || id == vocabulary.EosId)
+            {
+                isWord[id] = id != vocabulary.EosId;
+                continue;
+            }
+            foreach (byte b in vocabulary.TokenBytes(id))
+                if (b >= 0x80 || char.IsAsciiLetterOrDigit((char)b))
+                {
+                    isWord[id] = true;
+                    break;
+                }
+        }
+        return isWord;
     }
 
     private int Uses(FieldForm[] group)
