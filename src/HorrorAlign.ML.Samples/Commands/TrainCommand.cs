@@ -209,7 +209,8 @@ public static class TrainCommand
         if (repeats < 1) throw new CliException($"--on-policy-repeats must be at least 1, got {repeats}");
         var mining = p.OnPolicy with
         {
-            Sampling = evaluation.Sampling,
+            // Mining looks for the model's own failures, which field enforcement would hide from it.
+            Sampling = evaluation.Sampling with { EnforceFields = false },
             SamplesPerSource = a.Int("on-policy-samples") ?? p.OnPolicy.SamplesPerSource,
             RepairTries = a.Int("repair-tries") ?? p.OnPolicy.RepairTries,
             KnownNames = evaluation.KnownNames,

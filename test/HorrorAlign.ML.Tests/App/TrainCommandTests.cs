@@ -246,6 +246,7 @@ public sealed class TrainCommandTests(TinyRun run) : IClassFixture<TinyRun>
         Assert.Equal((true, 0.25, 0), (dpo.Sft.Model.CopyHead, dpo.Dataset.FreshValueShare, dpo.OnPolicySpecs));
         Assert.Equal((true, 0.1), (dpo.Sft.Model.UnseenTokenEmbedding, dpo.Sft.UnseenTokenDropout));
         Assert.Equal((false, false, "dev"), (dpo.Sft.FieldTokens, dpo.Evaluation.Sampling.EnforceFields, dpo.Benchmark));
+        Assert.False(TrainCommand.ReadSettings(new CliArgs(["train"])).OnPolicy.Sampling.EnforceFields); // mining samples the model alone
         var preset = TrainCommand.Preset("default");
         Assert.Equal((true, true, false, false, "test", 400),
             (preset.Sft.FieldTokens, preset.Evaluation.Sampling.EnforceFields, preset.Sft.Model.CopyHead, preset.Sft.Model.UnseenTokenEmbedding, preset.Benchmark, preset.EvalSpecs));
