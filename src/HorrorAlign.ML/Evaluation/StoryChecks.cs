@@ -135,20 +135,4 @@ public static partial class StoryChecks
         found.RemoveAll(name => StoryText.Words(name).All(values.AllWords.Contains));
         return found;
     }
-
-    /// <summary>Pass rate of every check (and of all checks together) over many results, e.g. a model's generations.</summary>
-    public static StoryCheckSummary Summarize(IEnumerable<StoryCheckResult> results)
-    {
-        ArgumentNullException.ThrowIfNull(results);
-        var list = results.ToList();
-        double Rate(Func<StoryCheckResult, bool> f) => list.Count == 0 ? 0 : list.Count(f) / (double)list.Count;
-        var rates = StoryCheckNames.Checks.Select(c => new KeyValuePair<StoryCheck, double>(c, Rate(r => r.Passed(c)))).ToList();
-        return new StoryCheckSummary(list.Count, Rate(r => r.AllPassed), rates);
-    }
 }
-
-/// <summary>Pass rates of the checks over a set of stories.</summary>
-/// <param name="Count">Number of stories.</param>
-/// <param name="AllPassedRate">Share of stories that passed every check.</param>
-/// <param name="PassRates">Share of stories passing each check, in <see cref="StoryCheck"/> order.</param>
-public sealed record StoryCheckSummary(int Count, double AllPassedRate, IReadOnlyList<KeyValuePair<StoryCheck, double>> PassRates);

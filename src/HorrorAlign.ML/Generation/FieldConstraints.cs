@@ -66,7 +66,8 @@ internal sealed class FieldConstraints
         }
         logits[_vocabulary.FieldTokenId(FieldForm.Title)] = float.NegativeInfinity; // the title is read, never written
         if (!_enforce) return;
-        if (Required.Any(group => Uses(group) == 0)) logits[_eosId] = float.NegativeInfinity;
+        foreach (var group in Required)
+            if (Uses(group) == 0) logits[_eosId] = float.NegativeInfinity;
         foreach (var group in AtMostOnce)
             if (Uses(group) > 0)
                 foreach (var form in group) logits[_vocabulary.FieldTokenId(form)] = float.NegativeInfinity;

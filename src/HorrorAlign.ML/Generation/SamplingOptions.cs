@@ -34,7 +34,7 @@ public sealed record SamplingOptions
     public bool UseKvCache { get; init; } = true;
     /// <summary>
     /// For a model with field tokens: no end-of-text before both characters, the object, the taboo and the twist have
-    /// appeared, the setting, taboo and twist at most once each, and no run of tokens written twice in a row (see
+    /// appeared, the setting, taboo and twist at most once each, and no run of words written twice in a row (see
     /// <c>FieldConstraints</c>). On by default; off samples the model alone. Ignored for models without field tokens.
     /// </summary>
     public bool EnforceFields { get; init; } = true;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using HorrorAlign.ML.Specs;
 
 namespace HorrorAlign.ML.Tokenization;
@@ -43,21 +44,18 @@ public sealed class StoryCodec
     /// <summary>True when the prompt and its stories are written with field tokens.</summary>
     public bool UsesFieldTokens => Spec is not null;
 
-    /// <summary>The prompt as the model reads it: the original's format, each value replaced by its field's marker.</summary>
-    public string ModelPrompt => Spec is null ? Prompt : FieldTokens.PromptTemplate;
+    /// <summary>Encodes the prompt (a spec prompt as the model reads it: <see cref="FieldTokens.PromptTemplate"/>).</summary>
+    public int[] EncodePrompt() => Spec is null ? Vocabulary.Encode(Prompt) : [.. s_templateIds.GetValue(Vocabulary, v => v.EncodeResponse(FieldTokens.PromptTemplate))];
 
-    /// <summary>Encodes the prompt.</summary>
-    public int[] EncodePrompt() => Spec is null ? Vocabulary.Encode(Prompt) : Vocabulary.EncodeResponse(FieldTokens.PromptTemplate);
+    // Every spec prompt reads the same to a field-token model: its ids are computed once per vocabulary.
+    private static readonly ConditionalWeakTable<TokenVocabulary, int[]> s_templateIds = new();
 
     /// <summary>Encodes a story (literal text).</summary>
     public int[] EncodeStory(string story)
     {
         ArgumentNullException.ThrowIfNull(story);
-        return Spec is null ? Vocabulary.Encode(story) : Vocabulary.EncodeResponse(ModelStory(story));
+        return Spec is null ? Vocabulary.Encode(story) : Vocabulary.EncodeResponse(FieldTokens.Delexicalize(Spec, story, out _));
     }
-
-    /// <summary>A story as the model writes it: its values as field markers (the story itself without a spec).</summary>
-    public string ModelStory(string story) => Spec is null ? story : FieldTokens.Delexicalize(Spec, story, out _);
 
     /// <summary>Decodes story ids to the text a reader sees: field tokens expanded (or dropped when there is no spec).</summary>
     public string DecodeStory(ReadOnlySpan<int> ids) => ToText(Vocabulary.Decode(ids));

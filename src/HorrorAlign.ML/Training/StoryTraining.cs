@@ -135,18 +135,20 @@ public static class StoryTraining
         // Validation text is included only so that its tokens have ids (no id is learned from it); extra text covers
         // held-out names that appear in neither set. With field tokens a spec row's values are never encoded as text, so
         // only what the model reads and writes besides them gets ids.
+        bool specRows = false;
         foreach (var s in train.Concat(validation))
         {
             if (s is null) continue; // reported with its index by the encoder
             if (fieldTokens && StorySpec.TryFromPrompt(s.Prompt ?? "", out var spec) && spec is not null)
             {
-                yield return FieldTokens.Strip(FieldTokens.PromptTemplate);
+                specRows = true;
                 yield return FieldTokens.Strip(FieldTokens.Delexicalize(spec, s.Response ?? "", out _));
                 continue;
             }
             yield return s.Prompt ?? "";
             yield return s.Response ?? "";
         }
+        if (specRows) yield return FieldTokens.Strip(FieldTokens.PromptTemplate); // every spec row reads this one prompt
         foreach (var e in extra) yield return e ?? "";
     }
 

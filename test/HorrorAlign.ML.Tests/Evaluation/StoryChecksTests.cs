@@ -169,13 +169,13 @@ public class StoryChecksTests
     }
 
     [Fact]
-    public void Summarize_GivesPassRatesPerCheck()
+    public void Summary_GivesPassRatesPerCheck()
     {
-        var summary = StoryChecks.Summarize([StoryChecks.Check(Spec, Good), StoryChecks.Check(Spec, PosterSample)]);
+        var summary = ModelEvaluator.EvaluateStories([Spec, Spec], [Good, PosterSample]);
         Assert.Equal(2, summary.Count);
         Assert.Equal(0.5, summary.AllPassedRate);
-        Assert.Equal(1.0, summary.PassRates.Single(p => p.Key == StoryCheck.ParagraphCount).Value);
-        Assert.Equal(0.5, summary.PassRates.Single(p => p.Key == StoryCheck.NoDoubledArticles).Value);
+        Assert.Equal(1.0, summary.PassRates.Single(p => p.Check == StoryCheck.ParagraphCount.ToName()).PassRate);
+        Assert.Equal(0.5, summary.PassRates.Single(p => p.Check == StoryCheck.NoDoubledArticles.ToName()).PassRate);
     }
 
     // A spec with its own values and a template story that passes every check, for tests that insert one artefact.
