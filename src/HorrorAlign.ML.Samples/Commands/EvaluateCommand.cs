@@ -1,6 +1,7 @@
 using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.Generation;
+using HorrorAlign.ML.Pipeline;
 using HorrorAlign.ML.IO;
 using HorrorAlign.ML.Persistence;
 using HorrorAlign.ML.Samples.Cli;
@@ -75,16 +76,16 @@ public static class EvaluateCommand
         {
             if (modelPath is null) throw new CliException("evaluate needs --model PATH (or --stories FILE.jsonl to grade existing stories)");
             // A run's model.zip: default to that run's evaluation data and its SFT model as the reference.
-            string? runData = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath)) ?? ".", TrainCommand.DataFolder);
+            string? runData = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath)) ?? ".", AlignmentPipeline.DataFolder);
             if (specsFile is null && benchmarkSpecs is null && pairsFile is null && sftFile is null)
             {
                 if (!Directory.Exists(runData))
                     throw new CliException("nothing to evaluate: give --specs, --pairs and/or --sft (or a model inside a run folder)");
-                specsFile = OptionalFile(Path.GetDirectoryName(runData)!, TrainCommand.EvaluationSpecsFile) ?? OptionalFile(runData, Dataset.HeldOutSpecsFile);
+                specsFile = OptionalFile(Path.GetDirectoryName(runData)!, AlignmentPipeline.EvaluationSpecsFile) ?? OptionalFile(runData, Dataset.HeldOutSpecsFile);
                 pairsFile = OptionalFile(runData, Dataset.PrefTestFile);
                 sftFile = OptionalFile(runData, Dataset.SftTestFile);
-                if (referencePath is null && Path.GetFileName(modelPath) == TrainCommand.ModelFile)
-                    referencePath = OptionalFile(Path.GetDirectoryName(runData)!, TrainCommand.SftModelFile);
+                if (referencePath is null && Path.GetFileName(modelPath) == AlignmentPipeline.ModelFile)
+                    referencePath = OptionalFile(Path.GetDirectoryName(runData)!, AlignmentPipeline.SftModelFile);
             }
             var specs = specsFile is null ? benchmarkSpecs : StorySpecFile.Read(specsFile);
             var pairs = pairsFile is null ? null : PreferencePair.ReadJsonl(pairsFile);

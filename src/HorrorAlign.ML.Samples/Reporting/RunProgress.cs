@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using HorrorAlign.ML.Evaluation;
+using HorrorAlign.ML.Pipeline;
 using HorrorAlign.ML.Training;
 using Spectre.Console;
 
@@ -56,6 +57,20 @@ public sealed class RunProgress
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
                 new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .Start(ctx => body(new RunProgress(mode, console, ctx)));
+    }
+
+    /// <summary>Shows one report of the library's pipeline.</summary>
+    public void Report(PipelineProgress e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        switch (e.Kind)
+        {
+            case PipelineProgressKind.Started: Stage(e.Stage, e.Title, e.Total); break;
+            case PipelineProgressKind.Advanced: Update(e.Stage, e.Done, detail: e.Detail); break;
+            case PipelineProgressKind.Completed: Complete(e.Stage, e.Detail); break;
+            case PipelineProgressKind.Training when e.Metrics is { } m: Training(e.Stage, m); break;
+            case PipelineProgressKind.Evaluation when e.Evaluation is { } p: Evaluation(e.Stage, p); break;
+        }
     }
 
     /// <summary>Starts a stage of <paramref name="total"/> units (steps, stories, batches).</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using HorrorAlign.ML.Evaluation;
+using HorrorAlign.ML.Pipeline;
 using ScottPlot;
 
 namespace HorrorAlign.ML.Samples.Reporting;
@@ -138,4 +139,30 @@ public static class SummaryPlot
         plot.ShowLegend(Alignment.UpperRight);
         return plot;
     }
+
+    /// <summary>Short lines for the text panel of summary.png.</summary>
+    public static IReadOnlyList<string> Facts(AlignmentRun r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        string F(double? v, string format = "0.000") => v?.ToString(format, CultureInfo.InvariantCulture) ?? "n/a";
+        var total = r.Seconds.FirstOrDefault(kv => kv.Key == "total").Value;
+        var dpo = r.DpoEvaluation;
+        var sft = r.SftEvaluation;
+        return
+        [
+            $"config {r.Options.Preset}, {r.Threads} thread(s), {total / 60:0.0} min total",
+            $"data: {r.Data.SftTrain.Count} SFT / {r.Data.PrefTrain.Count} pref. train, {r.Data.PrefTest.Count} test pairs",
+            $"model: d={r.Model.DModel}, {r.Model.NLayers} layers, {r.Model.NHeads} heads, vocab {r.Model.VocabSize}, {r.Parameters / 1e6:0.00}M params",
+            $"SFT: {r.Sft.Steps}/{r.Sft.TotalSteps} steps, {r.Sft.StopReason}, best step {r.Sft.BestStep?.ToString(CultureInfo.InvariantCulture) ?? "n/a"}, val loss {F(r.Sft.BestEvalLoss)}",
+            $"DPO: {r.Dpo.Steps}/{r.Dpo.TotalSteps} steps, {r.Dpo.StopReason}, val loss {F(r.Dpo.BestEvalLoss)}",
+            $"all checks (held-out): SFT {AllChecks(sft)}, DPO {AllChecks(dpo)}",
+            $"hard pairs policy acc.: SFT {EvaluationTable.Percent(sft.Preferences?.Hard?.PolicyAccuracy) ?? "n/a"}, DPO {EvaluationTable.Percent(dpo.Preferences?.Hard?.PolicyAccuracy) ?? "n/a"}",
+            $"hard pairs reward acc. (DPO): {EvaluationTable.Percent(dpo.Preferences?.Hard?.RewardAccuracy) ?? "n/a"}",
+            $"SFT test loss: SFT {F(sft.SftLoss?.Loss)}, DPO {F(dpo.SftLoss?.Loss)}",
+            $"targets: all checks >= {EvaluationTable.Percent(RunMetrics.AllChecksTarget)}, hard pairs >= {EvaluationTable.Percent(RunMetrics.HardPairTarget)}",
+        ];
+    }
+
+    private static string AllChecks(ModelEvaluationReport report) =>
+        report.Constraints is { } c ? EvaluationTable.Percent(c.AllPassedRate, c.AllPassedCi95) : "n/a";
 }

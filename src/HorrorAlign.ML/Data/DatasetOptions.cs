@@ -1,14 +1,15 @@
 namespace HorrorAlign.ML.Data;
 
-/// <summary>Options of <see cref="Dataset.Generate"/>. Defaults match the original's split sizes (256/64/64 for both
-/// SFT and preference data) and hold out 15% of every value pool for generalization tests.</summary>
+/// <summary>Options of <see cref="Dataset.Generate"/>. Defaults are the default run's data (<c>RunOptions.Default</c>):
+/// 3,072 SFT stories, 128 preference pairs for training, half of both built from fresh values, and 15 % of every value
+/// pool held out.</summary>
 public sealed record DatasetOptions
 {
     /// <summary>Seed of every draw: value split, specs, templates, pair kinds. Same seed, same files, byte for byte.</summary>
     public int Seed { get; init; } = 42;
 
     /// <summary>SFT training examples.</summary>
-    public int SftTrainSize { get; init; } = 256;
+    public int SftTrainSize { get; init; } = 3072;
 
     /// <summary>SFT validation examples.</summary>
     public int SftValidationSize { get; init; } = 64;
@@ -17,20 +18,20 @@ public sealed record DatasetOptions
     public int SftTestSize { get; init; } = 64;
 
     /// <summary>Preference training pairs.</summary>
-    public int PrefTrainSize { get; init; } = 256;
+    public int PrefTrainSize { get; init; } = 128;
 
     /// <summary>Preference validation pairs.</summary>
     public int PrefValidationSize { get; init; } = 64;
 
     /// <summary>Preference test pairs.</summary>
-    public int PrefTestSize { get; init; } = 64;
+    public int PrefTestSize { get; init; } = 128;
 
     /// <summary>Share of every value pool held out of training/validation/test (see <see cref="ValuePools.Split"/>);
     /// 0 disables holding out (then <see cref="Dataset.HeldOutSpecs"/> is empty).</summary>
     public double HeldOutFraction { get; init; } = 0.15;
 
     /// <summary>Number of held-out specs to draw for generalization tests.</summary>
-    public int HeldOutSpecCount { get; init; } = 64;
+    public int HeldOutSpecCount { get; init; } = 256;
 
     /// <summary>Mix of preference pair kinds (default: contrastive 1/8, the seven hard kinds sharing the rest).</summary>
     public PairKindMix PairKinds { get; init; } = PairKindMix.Default;
@@ -39,12 +40,13 @@ public sealed record DatasetOptions
     /// Share of SFT training rows and preference training pairs whose spec is built from fresh, combinatorially
     /// generated values (<see cref="FreshValues.Spec"/>) instead of the training pools, so a model cannot memorise the
     /// pools' names, objects, taboos and twists and must copy them from the prompt. Fresh values never equal a pool
-    /// value, held-out ones included. Validation, test and held-out specs always come from the pools. 0 (the default)
-    /// leaves generation exactly as without this option.
+    /// value, held-out ones included. Validation, test and held-out specs always come from the pools. 0 leaves generation
+    /// exactly as without this option. Default 0.5.
     /// </summary>
-    public double FreshValueShare { get; init; }
+    public double FreshValueShare { get; init; } = 0.5;
 
-    /// <summary>Value pools to draw from (default: <see cref="ValuePools.Default"/>).</summary>
+    /// <summary>Value pools to draw from (default: <see cref="ValuePools.Default"/>). Not part of the JSON form: code sets it.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public ValuePools? Pools { get; init; }
 
     /// <summary>Checks the options.</summary>

@@ -5,12 +5,15 @@ namespace HorrorAlign.ML.Training;
 /// <summary>DPO options. Early stopping and best-weight selection use the validation DPO loss.</summary>
 public sealed record DpoOptions : TrainingOptions
 {
-    /// <summary>Creates DPO options with DPO's own defaults (learning rate 1e-4, 5 epochs, weight decay 0 as in TRL).</summary>
+    /// <summary>Creates DPO options with the default run's settings: 2 epochs at a learning rate of 2e-5 after 10 warm-up
+    /// steps, weight decay 0 (as in TRL), validation and a checkpoint every 24 steps, RPO α 1.</summary>
     public DpoOptions()
     {
-        LearningRate = 1e-4;
-        MaxEpochs = 5;
+        LearningRate = 2e-5;
+        MaxEpochs = 2;
         WeightDecay = 0.0;
+        EvalInterval = 24;
+        CheckpointInterval = 24;
     }
 
     /// <summary>β: strength of the implicit KL constraint to the reference (rewards are β·log-ratio). Default 0.1.</summary>
@@ -26,9 +29,9 @@ public sealed record DpoOptions : TrainingOptions
     /// <summary>
     /// Weight α of a negative log-likelihood term on the CHOSEN responses (per-token mean, as TRL's <c>rpo_alpha</c>;
     /// Pang et al. 2024): loss = DPO + α·NLL(chosen). Plain DPO can raise the margin by pushing BOTH responses down, and
-    /// on this task that measurably hurt generation; the NLL term keeps the chosen stories likely. Default 0 (plain DPO).
+    /// on this task that measurably hurt generation; the NLL term keeps the chosen stories likely. 0 = plain DPO. Default 1.
     /// </summary>
-    public double RpoAlpha { get; init; }
+    public double RpoAlpha { get; init; } = 1.0;
 
     /// <summary>Compute the frozen reference's log-probs of every pair once before training (train and validation sets,
     /// under no_grad), removing one forward pass per step. false = run the reference on each batch (in its own dispose

@@ -15,6 +15,17 @@ public enum SftVocabulary
 /// <summary>SFT options (completion-only loss: the token mean of the response and EOS cross-entropy).</summary>
 public sealed record SftOptions : TrainingOptions
 {
+    /// <summary>Creates SFT options with the default run's schedule: 2 epochs at a learning rate of 3e-3 after 50 warm-up
+    /// steps, validation and a checkpoint every 128 steps, early stopping after 3 evaluations without improvement.</summary>
+    public SftOptions()
+    {
+        LearningRate = 3e-3;
+        MaxEpochs = 2;
+        WarmupSteps = 50;
+        EvalInterval = 128;
+        CheckpointInterval = 128;
+    }
+
     /// <summary>
     /// Shape of a freshly built model (ignored when training starts from an existing model). VocabSize is replaced by
     /// the vocabulary's size; ContextLength must be at least <see cref="TrainingOptions.MaxTokens"/>. Default: the shape

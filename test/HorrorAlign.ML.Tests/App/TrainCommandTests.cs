@@ -1,3 +1,5 @@
+using HorrorAlign.ML.Pipeline;
+using HorrorAlign.ML.Mining;
 using HorrorAlign.ML.Training;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -22,11 +24,11 @@ public sealed class TrainCommandTests(TinyRun run) : IClassFixture<TinyRun>
 {
     private static readonly string[] Artefacts =
     [
-        TrainCommand.ModelFile, TrainCommand.SftModelFile, RunMetrics.FileName, TrainingLogFile.FileName, CurvesPlot.FileName,
-        SummaryPlot.FileName, SamplesMarkdown.FileName, TrainCommand.RunFile,
-        Path.Combine(TrainCommand.DataFolder, Dataset.SftTrainFile), Path.Combine(TrainCommand.DataFolder, Dataset.PrefTestFile),
-        Path.Combine(TrainCommand.DataFolder, Dataset.HeldOutSpecsFile), Path.Combine(TrainCommand.DataFolder, Dataset.StatsFile),
-        Path.Combine(TrainCommand.DataFolder, TrainCommand.OnPolicyFile),
+        AlignmentPipeline.ModelFile, AlignmentPipeline.SftModelFile, RunMetrics.FileName, TrainingLogFile.FileName, CurvesPlot.FileName,
+        SummaryPlot.FileName, SamplesMarkdown.FileName, AlignmentPipeline.RunFile,
+        Path.Combine(AlignmentPipeline.DataFolder, Dataset.SftTrainFile), Path.Combine(AlignmentPipeline.DataFolder, Dataset.PrefTestFile),
+        Path.Combine(AlignmentPipeline.DataFolder, Dataset.HeldOutSpecsFile), Path.Combine(AlignmentPipeline.DataFolder, Dataset.StatsFile),
+        Path.Combine(AlignmentPipeline.DataFolder, AlignmentPipeline.OnPolicyFile),
     ];
 
     [Fact]
@@ -36,7 +38,7 @@ public sealed class TrainCommandTests(TinyRun run) : IClassFixture<TinyRun>
         Assert.True(run.Seconds < 120, $"tiny run took {run.Seconds:0} s");
         foreach (var name in Artefacts)
             Assert.True(File.Exists(run.File(name)) && new FileInfo(run.File(name)).Length > 0, $"missing artefact {name}");
-        Assert.False(Directory.Exists(run.File(TrainCommand.CheckpointFolder)), "checkpoints are removed once the run completes");
+        Assert.False(Directory.Exists(run.File(AlignmentPipeline.CheckpointFolder)), "checkpoints are removed once the run completes");
         foreach (var png in new[] { CurvesPlot.FileName, SummaryPlot.FileName })
             Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(run.File(png))[..4]);
         Assert.Contains("run complete", run.Output);
@@ -55,7 +57,7 @@ public sealed class TrainCommandTests(TinyRun run) : IClassFixture<TinyRun>
         Assert.Equal(6, (int)metrics["sft"]!["steps"]!);
         // The tiny SFT model's stories for the 4 probe specs fail checks: each is a DPO pair, saved with its failures.
         Assert.Equal(4, (int)metrics["data"]!["on_policy_specs"]!);
-        var mined = OnPolicyPairs.ReadJsonl(run.File(Path.Combine(TrainCommand.DataFolder, TrainCommand.OnPolicyFile)));
+        var mined = OnPolicyPairs.ReadJsonl(run.File(Path.Combine(AlignmentPipeline.DataFolder, AlignmentPipeline.OnPolicyFile)));
         Assert.Equal(mined.Count, (int)metrics["data"]!["on_policy_pairs"]!);
         Assert.NotEmpty(mined);
         Assert.All(mined, p => Assert.NotEmpty(p.Failures));
@@ -91,7 +93,7 @@ public sealed class TrainCommandTests(TinyRun run) : IClassFixture<TinyRun>
         var first = dpo.Constraints!.Stories[0];
 
         var ml = new MLContext(seed: 1);
-        var loaded = ml.Model.Load(run.File(TrainCommand.ModelFile), out _);
+        var loaded = ml.Model.Load(run.File(AlignmentPipeline.ModelFile), out _);
         using (var engine = ml.Model.CreatePredictionEngine<StorySpecInput, StoryPrediction>(loaded))
             // The zip generates with the evaluation's sampling and its seed: story 0 of the evaluation used that seed.
             Assert.Equal(first.Story, engine.Predict(StorySpecInput.FromSpec(first.Spec)).Story);
@@ -103,18 +105,18 @@ public sealed class TrainCommandTests(TinyRun run) : IClassFixture<TinyRun>
     {
         Assert.Equal(0, run.ExitCode);
         string specsFile = Path.Combine(run.Root, "gen-specs.jsonl"), outFile = Path.Combine(run.Root, "gen-out.jsonl");
-        var specs = StorySpecFile.Read(run.File(Path.Combine(TrainCommand.DataFolder, Dataset.HeldOutSpecsFile))).Take(3).ToList();
+        var specs = StorySpecFile.Read(run.File(Path.Combine(AlignmentPipeline.DataFolder, Dataset.HeldOutSpecsFile))).Take(3).ToList();
         specs[1] = specs[1] with { Id = null }; // no id: its position is its id
         StorySpecFile.Write(specsFile, specs);
 
         var console = new AppConsole();
-        int code = GenerateCommand.Run(new CliArgs(["generate", "--checkpoint", run.File(TrainCommand.ModelFile), "--specs", specsFile,
+        int code = GenerateCommand.Run(new CliArgs(["generate", "--checkpoint", run.File(AlignmentPipeline.ModelFile), "--specs", specsFile,
             "--out", outFile, "--max_new_tokens", "16", "--top_p", "0.9", "--seed", "3", "--quiet"]), default, console.Console, TextReader.Null);
 
         Assert.Equal(0, code);
         var lines = File.ReadAllLines(outFile);
         Assert.Equal(specs.Count, lines.Length);
-        using var model = ModelArchive.Load(run.File(TrainCommand.ModelFile));
+        using var model = ModelArchive.Load(run.File(AlignmentPipeline.ModelFile));
         var sampling = new SamplingOptions { MaxNewTokens = 16, TopP = 0.9, Seed = 3 };
         for (int i = 0; i < lines.Length; i++)
         {
@@ -136,8 +138,8 @@ public sealed class TrainCommandTests(TinyRun run) : IClassFixture<TinyRun>
     public void GeneratePromptAndReplPrintStories()
     {
         Assert.Equal(0, run.ExitCode);
-        var spec = StorySpecFile.Read(run.File(Path.Combine(TrainCommand.DataFolder, Dataset.HeldOutSpecsFile)))[0];
-        string model = run.File(TrainCommand.ModelFile);
+        var spec = StorySpecFile.Read(run.File(Path.Combine(AlignmentPipeline.DataFolder, Dataset.HeldOutSpecsFile)))[0];
+        string model = run.File(AlignmentPipeline.ModelFile);
         using var loaded = ModelArchive.Load(model);
         var sampling = new SamplingOptions { MaxNewTokens = 10, Temperature = 0, TopP = 1 };
         string expected = TextGenerator.Generate(loaded, spec.ToPrompt(), sampling);
@@ -162,7 +164,7 @@ public sealed class TrainCommandTests(TinyRun run) : IClassFixture<TinyRun>
         string report = Path.Combine(run.Root, "eval.json");
         var console = new AppConsole();
         // Same data (the run's), the run's SFT model as reference, the tiny run's evaluation settings.
-        int code = EvaluateCommand.Run(new CliArgs(["evaluate", "--model", run.File(TrainCommand.ModelFile), "--out", report,
+        int code = EvaluateCommand.Run(new CliArgs(["evaluate", "--model", run.File(AlignmentPipeline.ModelFile), "--out", report,
             "--max-new-tokens", "40", "--max-tokens", "384", "--batch-size", "8"]), default, console.Console);
 
         Assert.Equal(0, code);
@@ -195,13 +197,13 @@ public sealed class TrainCommandTests(TinyRun run) : IClassFixture<TinyRun>
         }
 
         Assert.Equal(TrainCommand.InterruptedExitCode, Interrupted(args, "sft", 3));
-        Assert.True(File.Exists(Path.Combine(folder, TrainCommand.CheckpointFolder, "sft.checkpoint")));
+        Assert.True(File.Exists(Path.Combine(folder, AlignmentPipeline.CheckpointFolder, "sft.checkpoint")));
         Assert.False(File.Exists(Path.Combine(folder, RunMetrics.FileName)));
         // Settings come from run.json; repeating one is refused.
         Assert.Throws<CliException>(() => TrainCommand.Run(new CliArgs(["train", "--resume", folder, "--seed", "1"]), default, new AppConsole().Console));
 
         Assert.Equal(TrainCommand.InterruptedExitCode, Interrupted(["train", "--resume", folder, "--quiet"], "dpo", 1));
-        Assert.True(File.Exists(Path.Combine(folder, TrainCommand.CheckpointFolder, "dpo.checkpoint")));
+        Assert.True(File.Exists(Path.Combine(folder, AlignmentPipeline.CheckpointFolder, "dpo.checkpoint")));
         Assert.Equal(0, TrainCommand.Run(new CliArgs(["train", "--out", folder, "--resume", "--quiet"]), default, new AppConsole().Console));
 
         var expected = JsonNode.Parse(File.ReadAllText(run.File(RunMetrics.FileName)))!.AsObject();
@@ -213,7 +215,7 @@ public sealed class TrainCommandTests(TinyRun run) : IClassFixture<TinyRun>
         actual.Remove("run");
         Assert.Equal(expected.ToJsonString(), actual.ToJsonString());
         Assert.Equal(File.ReadAllText(run.File(TrainingLogFile.FileName)), File.ReadAllText(Path.Combine(folder, TrainingLogFile.FileName)));
-        Assert.Equal(File.ReadAllBytes(run.File(TrainCommand.ModelFile)).Length, File.ReadAllBytes(Path.Combine(folder, TrainCommand.ModelFile)).Length);
+        Assert.Equal(File.ReadAllBytes(run.File(AlignmentPipeline.ModelFile)).Length, File.ReadAllBytes(Path.Combine(folder, AlignmentPipeline.ModelFile)).Length);
         // A finished run does not train again.
         var again = new AppConsole();
         Assert.Equal(0, TrainCommand.Run(new CliArgs(["train", "--resume", folder]), default, again.Console));
@@ -226,11 +228,11 @@ public sealed class TrainCommandTests(TinyRun run) : IClassFixture<TinyRun>
         Assert.Equal(0, run.ExitCode);
         var e = Assert.Throws<CliException>(() => TrainCommand.Run(new CliArgs(["train", "--config", "tiny", "--out", run.Folder]), default, new AppConsole().Console));
         Assert.Contains("--resume", e.Message);
-        Assert.Contains("tiny' or 'default", Assert.Throws<CliException>(() => TrainCommand.ReadSettings(new CliArgs(["train", "--config", "huge"]))).Message);
+        Assert.Contains("tiny' or 'default", Assert.Throws<CliException>(() => TrainCommand.ReadOptions(new CliArgs(["train", "--config", "huge"]))).Message);
         Assert.Contains("--bogus", Assert.Throws<CliException>(() =>
             TrainCommand.Run(new CliArgs(["train", "--config", "tiny", "--bogus", "1", "--out", Path.Combine(run.Root, "x")]), default, new AppConsole().Console)).Message);
-        Assert.Contains("DModel", Assert.Throws<CliException>(() => TrainCommand.ReadSettings(new CliArgs(["train", "--heads", "5"]))).Message);
-        var overridden = TrainCommand.ReadSettings(new CliArgs(["train", "--config", "tiny", "--sft-epochs", "4", "--d-model", "48", "--seed", "9", "--top_p", "0.8"]));
+        Assert.Contains("DModel", Assert.Throws<CliException>(() => TrainCommand.ReadOptions(new CliArgs(["train", "--heads", "5"]))).Message);
+        var overridden = TrainCommand.ReadOptions(new CliArgs(["train", "--config", "tiny", "--sft-epochs", "4", "--d-model", "48", "--seed", "9", "--top_p", "0.8"]));
         Assert.Equal(4, overridden.Sft.MaxEpochs);
         Assert.Equal(48, overridden.Sft.Model.DModel);
         Assert.Equal(9, overridden.Dataset.Seed);
@@ -238,32 +240,32 @@ public sealed class TrainCommandTests(TinyRun run) : IClassFixture<TinyRun>
         Assert.Equal(0.8, overridden.Evaluation.Sampling.TopP);
 
         Assert.Contains("sigmoid, robust, ipo or hinge", Assert.Throws<CliException>(() =>
-            TrainCommand.ReadSettings(new CliArgs(["train", "--dpo-loss", "kto"]))).Message);
-        var dpo = TrainCommand.ReadSettings(new CliArgs(["train", "--dpo-loss", "sigmoid", "--rpo-alpha", "0", "--copy-head", "true",
+            TrainCommand.ReadOptions(new CliArgs(["train", "--dpo-loss", "kto"]))).Message);
+        var dpo = TrainCommand.ReadOptions(new CliArgs(["train", "--dpo-loss", "sigmoid", "--rpo-alpha", "0", "--copy-head", "true",
             "--fresh-share", "0.25", "--on-policy-specs", "0", "--unseen-embedding", "true", "--unseen-dropout", "0.1", "--field-tokens", "false",
             "--enforce-fields", "false", "--benchmark", "dev"]));
         Assert.Equal((HorrorAlign.ML.Losses.DpoLossType.Sigmoid, 0.0), (dpo.Dpo.LossType, dpo.Dpo.RpoAlpha));
-        Assert.Equal((true, 0.25, 0), (dpo.Sft.Model.CopyHead, dpo.Dataset.FreshValueShare, dpo.OnPolicySpecs));
+        Assert.Equal((true, 0.25, 0), (dpo.Sft.Model.CopyHead, dpo.Dataset.FreshValueShare, dpo.OnPolicy.Specs));
         Assert.Equal((true, 0.1), (dpo.Sft.Model.UnseenTokenEmbedding, dpo.Sft.UnseenTokenDropout));
-        Assert.Equal((false, false, "dev"), (dpo.Sft.FieldTokens, dpo.Evaluation.Sampling.EnforceFields, dpo.Benchmark));
-        Assert.False(TrainCommand.ReadSettings(new CliArgs(["train"])).OnPolicy.Sampling.EnforceFields); // mining samples the model alone
-        var preset = TrainCommand.Preset("default");
-        Assert.Equal((true, true, false, false, "test", 400),
+        Assert.Equal((false, false, BenchmarkSet.Dev), (dpo.Sft.FieldTokens, dpo.Evaluation.Sampling.EnforceFields, dpo.Benchmark));
+        Assert.False(TrainCommand.ReadOptions(new CliArgs(["train"])).Resolved().OnPolicy.Sampling.EnforceFields); // mining samples the model alone
+        var preset = RunOptions.Default;
+        Assert.Equal((true, true, false, false, BenchmarkSet.Test, 400),
             (preset.Sft.FieldTokens, preset.Evaluation.Sampling.EnforceFields, preset.Sft.Model.CopyHead, preset.Sft.Model.UnseenTokenEmbedding, preset.Benchmark, preset.EvalSpecs));
         Assert.Contains("--benchmark takes test or dev", Assert.Throws<CliException>(() =>
-            TrainCommand.ReadSettings(new CliArgs(["train", "--benchmark", "stress"]))).Message);
+            TrainCommand.ReadOptions(new CliArgs(["train", "--benchmark", "stress"]))).Message);
 
-        var mining = TrainCommand.ReadSettings(new CliArgs(["train", "--on-policy-samples", "3", "--repair-tries", "0", "--on-policy-repeats", "2",
-            "--threads", "2", "--top-p", "0.9"]));
-        Assert.Equal((3, 0, 2), (mining.OnPolicy.SamplesPerSource, mining.OnPolicy.RepairTries, mining.OnPolicyRepeats));
+        var mining = TrainCommand.ReadOptions(new CliArgs(["train", "--on-policy-samples", "3", "--repair-tries", "0", "--on-policy-repeats", "2",
+            "--threads", "2", "--top-p", "0.9"])).Resolved();
+        Assert.Equal((3, 0, 2), (mining.OnPolicy.SamplesPerSource, mining.OnPolicy.RepairTries, mining.OnPolicy.Repeats));
         Assert.Equal((2, 2), (mining.OnPolicy.Parallelism, mining.Evaluation.Parallelism));
         Assert.Equal(0.9, mining.OnPolicy.Sampling.TopP); // mining samples the way the evaluation does
         Assert.Contains("--on-policy-samples", Assert.Throws<CliException>(() =>
-            TrainCommand.ReadSettings(new CliArgs(["train", "--on-policy-samples", "0"]))).Message);
+            TrainCommand.ReadOptions(new CliArgs(["train", "--on-policy-samples", "0"]))).Message);
         Assert.Contains("--repair-tries", Assert.Throws<CliException>(() =>
-            TrainCommand.ReadSettings(new CliArgs(["train", "--repair-tries", "-1"]))).Message);
+            TrainCommand.ReadOptions(new CliArgs(["train", "--repair-tries", "-1"]))).Message);
         Assert.Contains("--on-policy-repeats", Assert.Throws<CliException>(() =>
-            TrainCommand.ReadSettings(new CliArgs(["train", "--on-policy-repeats", "0"]))).Message);
+            TrainCommand.ReadOptions(new CliArgs(["train", "--on-policy-repeats", "0"]))).Message);
     }
 
     [Fact]
@@ -282,8 +284,7 @@ public sealed class TrainCommandTests(TinyRun run) : IClassFixture<TinyRun>
         Assert.Equal("done", (string)done["event"]!);
         Assert.Equal(folder, (string)done["out"]!);
         Assert.NotNull(done["hard_pair_reward_accuracy"]);
-        var stored = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, TrainCommand.RunFile)))!["settings"]!;
-        Assert.Equal("1", (string)stored["sft-epochs"]!);
-        Assert.Null(stored["json"]); // display options are not run settings
+        var stored = AlignmentPipeline.ReadOptions(folder);
+        Assert.Equal((RunOptions.Tiny with { Sft = RunOptions.Tiny.Sft with { MaxEpochs = 1 }, EvalSpecs = 1 }).ToJson(), stored.ToJson());
     }
 }

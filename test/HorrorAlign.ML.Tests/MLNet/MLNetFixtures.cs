@@ -30,7 +30,7 @@ internal static class MLNetFixtures
     public static Dataset Dataset { get; } = HorrorAlign.ML.Data.Dataset.Generate(new DatasetOptions
     {
         Seed = 3, SftTrainSize = 0, SftValidationSize = 0, SftTestSize = 0,
-        PrefTrainSize = 12, PrefValidationSize = 0, PrefTestSize = 0, HeldOutSpecCount = 4,
+        PrefTrainSize = 12, PrefValidationSize = 0, PrefTestSize = 0, HeldOutSpecCount = 4, FreshValueShare = 0,
     });
 
     /// <summary>The spec of training pair i.</summary>
@@ -55,7 +55,7 @@ internal static class MLNetFixtures
         Training = new DpoOptions
         {
             MaxTokens = 256, BatchSize = 4, MaxEpochs = 1, MaxSteps = 3, LearningRate = 1e-3, WarmupSteps = 1,
-            EvalInterval = 0, EarlyStoppingPatience = 0, CheckpointInterval = 0, Seed = 11,
+            EvalInterval = 0, EarlyStoppingPatience = 0, CheckpointInterval = 0, Seed = 11, RpoAlpha = 0,
         },
     };
 

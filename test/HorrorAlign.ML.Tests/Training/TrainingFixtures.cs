@@ -79,6 +79,7 @@ internal static class TrainingFixtures
     public static DpoOptions DpoOptions() => new()
     {
         MaxTokens = 64,
+        RpoAlpha = 0, // plain DPO: the tests check its loss
         BatchSize = 4,
         MaxEpochs = 3,
         LearningRate = 3e-3,

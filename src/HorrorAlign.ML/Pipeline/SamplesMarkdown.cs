@@ -4,7 +4,7 @@ using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.Generation;
 using HorrorAlign.ML.IO;
 
-namespace HorrorAlign.ML.Samples.Reporting;
+namespace HorrorAlign.ML.Pipeline;
 
 /// <summary>
 /// <c>samples.md</c>: a handful of held-out specs, each with the story of every checkpoint (SFT, DPO) and a table of
@@ -40,7 +40,7 @@ public static class SamplesMarkdown
         md.Append(".\n\n");
         md.Append("| checkpoint | stories passing every check |\n| --- | --- |\n");
         foreach (var (name, report) in checkpoints)
-            md.Append(CultureInfo.InvariantCulture, $"| {name} | {EvaluationTable.Percent(report.AllPassedRate)} of {report.Count} |\n");
+            md.Append(CultureInfo.InvariantCulture, $"| {name} | {(100 * report.AllPassedRate).ToString("0.0", CultureInfo.InvariantCulture)}% of {report.Count} |\n");
         md.Append('\n');
 
         for (int i = 0; i < count; i++)

@@ -7,30 +7,7 @@ using HorrorAlign.ML.IO;
 using HorrorAlign.ML.Modeling;
 using HorrorAlign.ML.Training;
 
-namespace HorrorAlign.ML.Samples.Reporting;
-
-/// <summary>What a finished <c>train</c> run hands to <see cref="RunMetrics"/>.</summary>
-/// <param name="Config">Preset name ("tiny" or "default").</param>
-/// <param name="Settings">The options the run was started with (name → value), as stored for <c>--resume</c>.</param>
-/// <param name="Data">The dataset used.</param>
-/// <param name="DataSource">"generated" or the folder it was read from.</param>
-/// <param name="EvalSpecsSource">Where the evaluation specs came from ("heldout_specs" or "sft_test").</param>
-/// <param name="Model">The decoder's shape (VocabSize is the compact vocabulary's).</param>
-/// <param name="Parameters">Trainable parameters.</param>
-/// <param name="Sft">The SFT run.</param>
-/// <param name="Dpo">The DPO run.</param>
-/// <param name="SftEvaluation">Evaluation of the SFT checkpoint (no reference).</param>
-/// <param name="DpoEvaluation">Evaluation of the DPO checkpoint (rewards relative to the SFT checkpoint).</param>
-/// <param name="Seconds">Wall time per phase: data, sft, dpo, evaluation, total.</param>
-/// <param name="Threads">torch intra-op threads during the run.</param>
-/// <param name="OnPolicy">How many probe specs the SFT model wrote for, how many of its stories failed a check and
-/// became DPO pairs, and how many of those got a repaired chosen side (see <c>OnPolicyPairs</c>).</param>
-/// <param name="ModelAlone">The constraint checks of both checkpoints' stories for the same specs sampled without
-/// <c>SamplingOptions.EnforceFields</c> (null when decoding enforced nothing).</param>
-public sealed record TrainRunRecord(string Config, IReadOnlyList<KeyValuePair<string, string>> Settings, Dataset Data, string DataSource,
-    string EvalSpecsSource, GptConfig Model, long Parameters, TrainingResult Sft, TrainingResult Dpo,
-    ModelEvaluationReport SftEvaluation, ModelEvaluationReport DpoEvaluation, IReadOnlyList<KeyValuePair<string, double>> Seconds, int Threads,
-    (int Specs, int Pairs, int Repaired) OnPolicy, (ConstraintReport? Sft, ConstraintReport? Dpo) ModelAlone = default);
+namespace HorrorAlign.ML.Pipeline;
 
 /// <summary>
 /// <c>metrics.json</c> of a run: <c>run</c> (settings, wall times, resume facts: the only part that may differ between
@@ -56,12 +33,10 @@ public static class RunMetrics
     public const double WallTimeTarget = 15 * 60;
 
     /// <summary>Builds the JSON document.</summary>
-    public static JsonObject Build(TrainRunRecord r)
+    public static JsonObject Build(AlignmentRun r)
     {
         ArgumentNullException.ThrowIfNull(r);
         double trainAndEval = r.Seconds.Where(kv => kv.Key is "sft" or "dpo" or "evaluation").Sum(kv => kv.Value);
-        var settings = new JsonObject();
-        foreach (var (k, v) in r.Settings) settings[k] = v;
         var seconds = new JsonObject();
         foreach (var (k, v) in r.Seconds) seconds[k] = Math.Round(v, 2);
         seconds["evaluation_sft"] = Math.Round(r.SftEvaluation.Seconds, 2);
@@ -77,8 +52,8 @@ public static class RunMetrics
         {
             ["run"] = new JsonObject
             {
-                ["config"] = r.Config,
-                ["settings"] = settings,
+                ["config"] = r.Options.Preset,
+                ["settings"] = JsonNode.Parse(r.Options.ToJson()),
                 ["threads"] = r.Threads,
                 ["seconds"] = seconds,
                 ["sft_resumed_from_step"] = r.Sft.ResumedFromStep,
@@ -164,34 +139,8 @@ public static class RunMetrics
     }
 
     /// <summary>Writes <see cref="Build"/> indented, atomically.</summary>
-    public static void Write(string path, TrainRunRecord record) =>
+    public static void Write(string path, AlignmentRun record) =>
         AtomicFile.WriteAllText(path, Build(record).ToJsonString(ModelEvaluationReport.JsonOptions) + "\n");
-
-    /// <summary>Short lines for the text panel of summary.png.</summary>
-    public static IReadOnlyList<string> Facts(TrainRunRecord r)
-    {
-        ArgumentNullException.ThrowIfNull(r);
-        string F(double? v, string format = "0.000") => v?.ToString(format, CultureInfo.InvariantCulture) ?? "n/a";
-        var total = r.Seconds.FirstOrDefault(kv => kv.Key == "total").Value;
-        var dpo = r.DpoEvaluation;
-        var sft = r.SftEvaluation;
-        return
-        [
-            $"config {r.Config}, {r.Threads} thread(s), {total / 60:0.0} min total",
-            $"data: {r.Data.SftTrain.Count} SFT / {r.Data.PrefTrain.Count} pref. train, {r.Data.PrefTest.Count} test pairs",
-            $"model: d={r.Model.DModel}, {r.Model.NLayers} layers, {r.Model.NHeads} heads, vocab {r.Model.VocabSize}, {r.Parameters / 1e6:0.00}M params",
-            $"SFT: {r.Sft.Steps}/{r.Sft.TotalSteps} steps, {r.Sft.StopReason}, best step {r.Sft.BestStep?.ToString(CultureInfo.InvariantCulture) ?? "n/a"}, val loss {F(r.Sft.BestEvalLoss)}",
-            $"DPO: {r.Dpo.Steps}/{r.Dpo.TotalSteps} steps, {r.Dpo.StopReason}, val loss {F(r.Dpo.BestEvalLoss)}",
-            $"all checks (held-out): SFT {AllChecks(sft)}, DPO {AllChecks(dpo)}",
-            $"hard pairs policy acc.: SFT {EvaluationTable.Percent(sft.Preferences?.Hard?.PolicyAccuracy) ?? "n/a"}, DPO {EvaluationTable.Percent(dpo.Preferences?.Hard?.PolicyAccuracy) ?? "n/a"}",
-            $"hard pairs reward acc. (DPO): {EvaluationTable.Percent(dpo.Preferences?.Hard?.RewardAccuracy) ?? "n/a"}",
-            $"SFT test loss: SFT {F(sft.SftLoss?.Loss)}, DPO {F(dpo.SftLoss?.Loss)}",
-            $"targets: all checks >= {EvaluationTable.Percent(AllChecksTarget)}, hard pairs >= {EvaluationTable.Percent(HardPairTarget)}",
-        ];
-    }
-
-    private static string AllChecks(ModelEvaluationReport report) =>
-        report.Constraints is { } c ? EvaluationTable.Percent(c.AllPassedRate, c.AllPassedCi95) : "n/a";
 
     private static JsonObject Stage(TrainingResult result)
     {

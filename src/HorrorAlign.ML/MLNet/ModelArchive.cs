@@ -2,7 +2,7 @@ using HorrorAlign.ML.Generation;
 using HorrorAlign.ML.Persistence;
 using Microsoft.ML;
 
-namespace HorrorAlign.ML.Samples.Reporting;
+namespace HorrorAlign.ML;
 
 /// <summary>
 /// The one place where the app turns a <see cref="StoryModel"/> into a file and back. A run's <c>model.zip</c> is an

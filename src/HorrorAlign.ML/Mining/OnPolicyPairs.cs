@@ -1,12 +1,14 @@
 using System.Text.Json;
+using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.Generation;
 using HorrorAlign.ML.IO;
 using HorrorAlign.ML.Persistence;
 using HorrorAlign.ML.Specs;
 using HorrorAlign.ML.Tokenization;
+using HorrorAlign.ML.Training;
 
-namespace HorrorAlign.ML.Training;
+namespace HorrorAlign.ML.Mining;
 
 /// <summary>
 /// On-policy preference pairs: the policy writes stories for every spec, each story is checked, and every story that
@@ -66,6 +68,32 @@ public static class OnPolicyPairs
         }, progress is null ? null : new InlineProgress<int>(n => progress.Report(stories.Count + n)), cancellationToken);
         return pairs;
     }
+
+    /// <summary>
+    /// The sources mining writes for: <paramref name="count"/> probe specs (every field from <see cref="ProbeValues"/>, so
+    /// every value is as new to the model as a held-out spec's), each with a template reference story, the chosen side
+    /// when a failing story cannot be repaired. Deterministic in <paramref name="seed"/>.
+    /// </summary>
+    public static IReadOnlyList<OnPolicySource> ProbeSources(int count, int seed)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var rng = new Random(seed);
+        var writer = new StoryWriter();
+        var sources = new List<OnPolicySource>();
+        foreach (var spec in ProbeValues.Pools.GenerateSpecs(count, seed))
+        {
+            if (writer.TryWriteChosen(spec, rng, out var chosen))
+                sources.Add(new OnPolicySource($"probe-{sources.Count + 1:D4}", spec, chosen));
+        }
+        return sources;
+    }
+
+    /// <summary>
+    /// The DPO training pairs: the template pairs followed by the mined pairs, each mined pair
+    /// <see cref="OnPolicyOptions.Repeats"/> times (its weight next to the template pairs).
+    /// </summary>
+    public static List<PreferenceSample> TrainingPairs(IEnumerable<PreferenceSample> templatePairs, IReadOnlyList<OnPolicyPair> mined, int repeats) =>
+        [.. templatePairs, .. Enumerable.Repeat(mined, repeats).SelectMany(pairs => pairs.Select(p => p.ToSample()))];
 
     /// <summary>
     /// The failing <paramref name="story"/> with its ending rewritten by the policy from the latest token at which it
@@ -202,19 +230,27 @@ public sealed record OnPolicyPair(string Id, string Prompt, string Chosen, strin
     public PreferenceSample ToSample() => new(Prompt, Chosen, Rejected);
 }
 
-/// <summary>Settings of <see cref="OnPolicyPairs.Mine"/>.</summary>
+/// <summary>Settings of on-policy mining (<see cref="OnPolicyPairs"/>): how many probe specs, how the policy writes and
+/// repairs, and how much the mined pairs weigh in DPO.</summary>
 public sealed record OnPolicyOptions
 {
-    /// <summary>How the policy samples its stories and repairs. Default: <see cref="SamplingOptions"/>' defaults, the
-    /// setting stories are evaluated at.</summary>
-    public SamplingOptions Sampling { get; init; } = new();
+    /// <summary>Probe specs the SFT model writes stories for before DPO (<see cref="OnPolicyPairs.ProbeSources"/>); each
+    /// failing story becomes a DPO pair. 0 = template pairs only. Default 96.</summary>
+    public int Specs { get; init; } = 96;
 
-    /// <summary>Stories written per spec. Default 2.</summary>
-    public int SamplesPerSource { get; init; } = 2;
+    /// <summary>How many times each mined pair enters the DPO training set (its weight next to the template pairs). Default 3.</summary>
+    public int Repeats { get; init; } = 3;
+
+    /// <summary>How the policy samples its stories and repairs. Default: <see cref="SamplingOptions"/>' defaults without
+    /// field enforcement, which would hide the model's own failures from mining.</summary>
+    public SamplingOptions Sampling { get; init; } = new() { EnforceFields = false };
+
+    /// <summary>Stories written per spec. Default 1.</summary>
+    public int SamplesPerSource { get; init; } = 1;
 
     /// <summary>Continuations tried at each cut of the repair search (see <see cref="OnPolicyPairs"/>); 0 = no repair,
-    /// the chosen side is always the reference story. Default 2.</summary>
-    public int RepairTries { get; init; } = 2;
+    /// the chosen side is always the reference story. Default 1.</summary>
+    public int RepairTries { get; init; } = 1;
 
     /// <summary>Names that count as wrong characters; null = every built-in pool name.</summary>
     public IReadOnlyList<string>? KnownNames { get; init; }
@@ -227,6 +263,8 @@ public sealed record OnPolicyOptions
     {
         if (Sampling is null) throw new ArgumentException("OnPolicyOptions.Sampling must be set.", nameof(Sampling));
         Sampling.Validate();
+        if (Specs < 0) throw new ArgumentException($"OnPolicyOptions.Specs must not be negative (got {Specs}).", nameof(Specs));
+        if (Repeats < 1) throw new ArgumentException($"OnPolicyOptions.Repeats must be at least 1 (got {Repeats}).", nameof(Repeats));
         if (SamplesPerSource < 1) throw new ArgumentException($"OnPolicyOptions.SamplesPerSource must be at least 1 (got {SamplesPerSource}).", nameof(SamplesPerSource));
         if (RepairTries < 0) throw new ArgumentException($"OnPolicyOptions.RepairTries must not be negative (got {RepairTries}).", nameof(RepairTries));
         if (Parallelism < 1) throw new ArgumentException($"OnPolicyOptions.Parallelism must be at least 1 (got {Parallelism}).", nameof(Parallelism));

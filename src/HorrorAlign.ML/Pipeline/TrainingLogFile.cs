@@ -2,7 +2,7 @@ using System.Text.Json;
 using HorrorAlign.ML.IO;
 using HorrorAlign.ML.Training;
 
-namespace HorrorAlign.ML.Samples.Reporting;
+namespace HorrorAlign.ML.Pipeline;
 
 /// <summary>
 /// <c>train.log.jsonl</c>: one JSON object per training log entry and per evaluation, SFT then DPO, e.g.

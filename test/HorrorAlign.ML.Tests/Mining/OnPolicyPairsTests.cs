@@ -1,3 +1,4 @@
+using HorrorAlign.ML.Mining;
 using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Generation;
 using HorrorAlign.ML.Tests.Generation;
@@ -5,7 +6,7 @@ using HorrorAlign.ML.IO;
 using HorrorAlign.ML.Tests.Data;
 using HorrorAlign.ML.Training;
 
-namespace HorrorAlign.ML.Tests.Training;
+namespace HorrorAlign.ML.Tests.Mining;
 
 public class OnPolicyPairsTests
 {

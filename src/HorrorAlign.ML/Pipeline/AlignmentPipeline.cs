@@ -1,0 +1,283 @@
+using System.Diagnostics;
+using System.Text.Json;
+using HorrorAlign.ML.Mining;
+using HorrorAlign.ML.Data;
+using HorrorAlign.ML.Evaluation;
+using HorrorAlign.ML.IO;
+using HorrorAlign.ML.Modeling;
+using HorrorAlign.ML.Persistence;
+using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Tokenization;
+using HorrorAlign.ML.Training;
+
+namespace HorrorAlign.ML.Pipeline;
+
+/// <summary>
+/// The whole alignment pipeline: data → SFT → on-policy mining → DPO → evaluation of both checkpoints → a run folder.
+/// <c>horroralign train</c> is a thin caller of it.
+/// </summary>
+/// <remarks>
+/// The run folder holds <c>model.zip</c> (the DPO model as an ML.NET zip), <c>sft_model.zip</c>, <c>data/</c> (the
+/// dataset, the mined pairs, field-token coverage), <c>metrics.json</c>, <c>train.log.jsonl</c>, <c>samples.md</c>,
+/// <c>evaluation_specs.jsonl</c> and <c>run.json</c> (the <see cref="RunOptions"/>). Cancelling writes a checkpoint into
+/// <c>checkpoints/</c>; <see cref="Resume"/> continues from it with the stored options, to the same result.
+/// </remarks>
+public static class AlignmentPipeline
+{
+    /// <summary>The options file of a run folder (what <see cref="Resume"/> reads back).</summary>
+    public const string RunFile = "run.json";
+    /// <summary>The data folder of a run.</summary>
+    public const string DataFolder = "data";
+    /// <summary>The on-policy DPO pairs, in the data folder.</summary>
+    public const string OnPolicyFile = "dpo_on_policy.jsonl";
+    /// <summary>The specs the run's stories were evaluated on, so <c>evaluate</c> can repeat it.</summary>
+    public const string EvaluationSpecsFile = "evaluation_specs.jsonl";
+    /// <summary>How many SFT stories had each spec value found for field tokens (see <see cref="FieldTokenCoverage"/>).</summary>
+    public const string FieldCoverageFile = "field_tokens.json";
+    /// <summary>The checkpoint folder of a run (removed when the run completes, unless kept).</summary>
+    public const string CheckpointFolder = "checkpoints";
+    /// <summary>The DPO model, an ML.NET zip.</summary>
+    public const string ModelFile = "model.zip";
+    /// <summary>The SFT model, an ML.NET zip (the reference for DPO rewards).</summary>
+    public const string SftModelFile = "sft_model.zip";
+
+    /// <summary>Runs the pipeline into a new run folder.</summary>
+    /// <param name="options">What to run (<see cref="RunOptions.Default"/>, <see cref="RunOptions.Tiny"/> or your own).</param>
+    /// <param name="runFolder">Created if needed; must not hold a run already.</param>
+    /// <param name="progress">Receives every stage, training log entry and evaluation step.</param>
+    /// <param name="keepCheckpoints">Keep <c>checkpoints/</c> after the run completes.</param>
+    /// <param name="cancellationToken">Stops at the next step, after writing a checkpoint; <see cref="Resume"/> continues.</param>
+    /// <exception cref="ArgumentException">Invalid options (the message names the option).</exception>
+    /// <exception cref="IOException">The folder already holds a run.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; the run folder can be resumed.</exception>
+    public static AlignmentRun Run(RunOptions options, string runFolder, IProgress<PipelineProgress>? progress = null,
+        bool keepCheckpoints = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrEmpty(runFolder);
+        options.Validate();
+        if (File.Exists(Path.Combine(runFolder, RunFile)))
+            throw new IOException($"{runFolder} already holds a run; resume it, or choose another folder");
+        Directory.CreateDirectory(runFolder);
+        AtomicFile.WriteAllText(Path.Combine(runFolder, RunFile), options.ToJson());
+        return Execute(options, runFolder, resume: false, progress, keepCheckpoints, cancellationToken);
+    }
+
+    /// <summary>Continues an interrupted run with the options stored in its <c>run.json</c>; a finished stage is not
+    /// repeated, and the result is the uninterrupted run's.</summary>
+    /// <exception cref="InvalidDataException">The folder holds no run, or its run.json is not valid.</exception>
+    public static AlignmentRun Resume(string runFolder, IProgress<PipelineProgress>? progress = null, bool keepCheckpoints = false,
+        CancellationToken cancellationToken = default)
+    {
+        var options = ReadOptions(runFolder);
+        return Execute(options, runFolder, resume: true, progress, keepCheckpoints, cancellationToken);
+    }
+
+    /// <summary>The options stored in a run folder.</summary>
+    /// <exception cref="InvalidDataException">No run.json there, or not valid run options.</exception>
+    public static RunOptions ReadOptions(string runFolder)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(runFolder);
+        string path = Path.Combine(runFolder, RunFile);
+        if (!File.Exists(path)) throw new InvalidDataException($"{runFolder} is not a run folder (no {RunFile}); nothing to resume");
+        var options = RunOptions.FromJson(File.ReadAllText(path), path);
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
+        return options;
+    }
+
+    /// <summary>True when the folder holds a finished run (metrics written, no checkpoint left to resume from).</summary>
+    public static bool IsComplete(string runFolder) =>
+        File.Exists(Path.Combine(runFolder, RunMetrics.FileName)) && !Directory.Exists(Path.Combine(runFolder, CheckpointFolder));
+
+    private static AlignmentRun Execute(RunOptions stored, string outDir, bool resume, IProgress<PipelineProgress>? progress,
+        bool keepCheckpoints, CancellationToken ct)
+    {
+        var s = stored.Resolved();
+        var report = new Reporter(progress);
+        var total = Stopwatch.StartNew();
+        var seconds = new List<KeyValuePair<string, double>>();
+        var clock = Stopwatch.StartNew();
+        void Lap(string phase)
+        {
+            seconds.Add(new(phase, clock.Elapsed.TotalSeconds));
+            clock.Restart();
+        }
+
+        var (data, source) = PrepareData(s, outDir, resume, report);
+        Lap("data");
+
+        // Specs no training or tuning decision has seen (test), or their tuning twin (dev): never the data's own pools.
+        var (evalSpecs, evalSpecsSource) = s.Benchmark == BenchmarkSet.Dev
+            ? (BenchmarkSpecs.DevSpecs(s.EvalSpecs), "benchmark_dev")
+            : (BenchmarkSpecs.TestSpecs(s.EvalSpecs), "benchmark_test");
+        StorySpecFile.Write(Path.Combine(outDir, EvaluationSpecsFile), evalSpecs);
+        string checkpoints = Path.Combine(outDir, CheckpointFolder);
+
+        using var threads = TorchThreads.Use(s.Threads);
+        // Without field tokens, extra vocabulary text gives the project's own pool values ids (the model spells them);
+        // the evaluation's specs get none, as a user's spec would not.
+        var sftOptions = s.Sft with
+        {
+            CheckpointDirectory = checkpoints,
+            ResumeFromCheckpoint = resume,
+            ExtraVocabularyText = s.Sft.FieldTokens ? [] : [.. ValuePools.AllValues, .. ProbeValues.Pools.Values],
+        };
+        report.Started("sft", "SFT", 1);
+        var sftResult = StoryTraining.RunSft(
+            [.. data.SftTrain.Select(e => new SftSample(e.Prompt, e.Response))],
+            [.. data.SftValidation.Select(e => new SftSample(e.Prompt, e.Response))],
+            sftOptions, initial: null, report.Training("sft"), ct);
+        report.Completed("sft", sftResult.Message);
+        Lap("sft");
+
+        TrainingResult? dpoResult = null;
+        try
+        {
+            var sftModel = sftResult.Model;
+            var onPolicy = Mine(s, sftModel, Path.Combine(outDir, DataFolder, OnPolicyFile), resume, report, ct);
+            Lap("on_policy");
+
+            report.Started("dpo", "DPO", 1);
+            dpoResult = StoryTraining.RunDpo(sftModel,
+                OnPolicyPairs.TrainingPairs(data.PrefTrain.Select(p => new PreferenceSample(p.Prompt, p.Chosen, p.Rejected)), onPolicy.Pairs, s.OnPolicy.Repeats),
+                [.. data.PrefValidation.Select(p => new PreferenceSample(p.Prompt, p.Chosen, p.Rejected))],
+                s.Dpo with { CheckpointDirectory = checkpoints, ResumeFromCheckpoint = resume }, report.Training("dpo"), ct);
+            var dpoModel = dpoResult.Model;
+            report.Completed("dpo", dpoResult.Message);
+            Lap("dpo");
+
+            // Both checkpoints on the same specs, pairs and examples; DPO rewards are relative to the SFT model.
+            ModelEvaluationReport Evaluate(string key, string title, StoryModel model, StoryModel? reference)
+            {
+                report.Started(key, title, evalSpecs.Count);
+                var result = ModelEvaluator.Evaluate(model, evalSpecs, data.PrefTest, data.SftTest, s.Evaluation, reference, report.Evaluation(key), ct);
+                report.Completed(key, $"all checks {Percent(result.Constraints?.AllPassedRate)}");
+                return result;
+            }
+            var sftEval = Evaluate("eval-sft", "evaluate SFT", sftModel, null);
+            var dpoEval = Evaluate("eval-dpo", "evaluate DPO", dpoModel, sftModel);
+            // Decoding enforces the fields by default: the same specs sampled without it show what the model itself learned.
+            ConstraintReport? Alone(string key, string title, StoryModel model)
+            {
+                if (!model.Vocabulary.HasFieldTokens || !s.Evaluation.Sampling.EnforceFields) return null;
+                report.Started(key, title, evalSpecs.Count);
+                var options = s.Evaluation with { Sampling = s.Evaluation.Sampling with { EnforceFields = false } };
+                var result = ModelEvaluator.Evaluate(model, evalSpecs, null, null, options, null, report.Evaluation(key), ct).Constraints;
+                report.Completed(key, $"all checks {Percent(result?.AllPassedRate)}");
+                return result;
+            }
+            var alone = (Sft: Alone("alone-sft", "SFT, model alone", sftModel), Dpo: Alone("alone-dpo", "DPO, model alone", dpoModel));
+            Lap("evaluation");
+
+            report.Started("write", "artefacts", 4);
+            ModelArchive.Save(dpoModel, Path.Combine(outDir, ModelFile), s.Evaluation.Sampling);
+            ModelArchive.Save(sftModel, Path.Combine(outDir, SftModelFile), s.Evaluation.Sampling);
+            report.Advanced("write", 2);
+            TrainingLogFile.Write(Path.Combine(outDir, TrainingLogFile.FileName), sftResult.History.Concat(dpoResult.History));
+            seconds.Add(new("artefacts", clock.Elapsed.TotalSeconds));
+            seconds.Add(new("total", total.Elapsed.TotalSeconds));
+            var run = new AlignmentRun(outDir, stored, data, source, evalSpecsSource, sftModel.Config, sftModel.Model.ParameterCount(),
+                sftResult, dpoResult, sftEval, dpoEval, seconds, TorchSharp.torch.get_num_threads(),
+                (onPolicy.Specs, onPolicy.Pairs.Count, onPolicy.Pairs.Count(p => p.Repaired)), alone);
+            RunMetrics.Write(Path.Combine(outDir, RunMetrics.FileName), run);
+            report.Advanced("write", 3);
+            if (sftEval.Constraints is { } sc && dpoEval.Constraints is { } dc)
+                SamplesMarkdown.Write(Path.Combine(outDir, SamplesMarkdown.FileName), [("SFT", sc), ("DPO", dc)], s.Samples);
+            if (!keepCheckpoints && Directory.Exists(checkpoints)) Directory.Delete(checkpoints, recursive: true);
+            report.Completed("write", outDir);
+            return run;
+        }
+        catch
+        {
+            // The run owns its models only once it returns them.
+            sftResult.Model.Dispose();
+            dpoResult?.Model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The dataset: generated, or read from <see cref="RunOptions.DataDirectory"/>; a resumed run reads back
+    /// exactly what it trained on. Written into the run's data folder with its stats and field-token coverage.</summary>
+    private static (Dataset Data, string Source) PrepareData(RunOptions s, string outDir, bool resume, Reporter report)
+    {
+        string dataDir = Path.Combine(outDir, DataFolder);
+        report.Started("data", "data", 1);
+        bool written = resume && File.Exists(Path.Combine(dataDir, Dataset.SftTrainFile));
+        Dataset data;
+        string source;
+        if (written) (data, source) = (Dataset.ReadFrom(dataDir), ReadSource(dataDir));
+        else if (s.DataDirectory is not null) (data, source) = (Dataset.ReadFrom(s.DataDirectory), Path.GetFullPath(s.DataDirectory));
+        else (data, source) = (Dataset.Generate(s.Dataset), "generated");
+        if (!written)
+        {
+            data.WriteTo(dataDir);
+            data.WriteStats(dataDir, t => Gpt2Tokenizer.Shared.Encode(t).Length);
+            AtomicFile.WriteAllText(Path.Combine(dataDir, "source.txt"), source + "\n");
+        }
+        string fields = "";
+        if (s.Sft.FieldTokens)
+        {
+            // Bring-your-own stories may word a value differently: such rows train that field as plain text.
+            var coverage = FieldTokenCoverage.Measure(data.SftTrain.Select(r => (r.Prompt, r.Response)));
+            AtomicFile.WriteAllText(Path.Combine(dataDir, FieldCoverageFile),
+                JsonSerializer.Serialize(coverage, ModelEvaluationReport.JsonOptions) + "\n");
+            fields = $"; field tokens: every value found in {coverage.Complete} of {coverage.Stories - coverage.Plain} stories";
+        }
+        report.Completed("data", $"{data.SftTrain.Count} SFT / {data.PrefTrain.Count} pairs ({source}){fields}");
+        return (data, source);
+    }
+
+    /// <summary>The SFT model's failing stories on probe specs as DPO pairs, saved in the data folder; a resumed run
+    /// reads them back instead of mining again.</summary>
+    private static (int Specs, IReadOnlyList<OnPolicyPair> Pairs) Mine(RunOptions s, StoryModel sftModel, string file, bool resume,
+        Reporter report, CancellationToken ct)
+    {
+        var sources = OnPolicyPairs.ProbeSources(s.OnPolicy.Specs, s.Dpo.Seed);
+        if (sources.Count == 0) return (0, []);
+        if (resume && File.Exists(file)) return (sources.Count, OnPolicyPairs.ReadJsonl(file));
+
+        int stories = sources.Count * s.OnPolicy.SamplesPerSource;
+        report.Started("on-policy", "on-policy pairs", stories);
+        var pairs = OnPolicyPairs.Mine(sftModel, sources, s.OnPolicy, new InlineProgress<int>(n =>
+        {
+            if (n <= stories) report.Advanced("on-policy", n);
+            else report.Advanced("on-policy", stories, detail: $"repaired {n - stories}");
+        }), ct);
+        OnPolicyPairs.WriteJsonl(file, pairs);
+        report.Completed("on-policy", $"{pairs.Count} of {stories} stories failed a check, {pairs.Count(p => p.Repaired)} repaired");
+        return (sources.Count, pairs);
+    }
+
+    private static string ReadSource(string dataDir)
+    {
+        string path = Path.Combine(dataDir, "source.txt");
+        return File.Exists(path) ? File.ReadAllText(path).Trim() : "generated";
+    }
+
+    private static string Percent(double? rate) =>
+        rate is { } r ? (100 * r).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + "%" : "n/a";
+
+    /// <summary>Null-safe reporting of <see cref="PipelineProgress"/>.</summary>
+    private sealed class Reporter(IProgress<PipelineProgress>? progress)
+    {
+        public void Started(string stage, string title, int total) => progress?.Report(new(PipelineProgressKind.Started, stage, title, 0, total));
+
+        public void Advanced(string stage, int done, string? detail = null) =>
+            progress?.Report(new(PipelineProgressKind.Advanced, stage, Done: done, Detail: detail));
+
+        public void Completed(string stage, string? detail) => progress?.Report(new(PipelineProgressKind.Completed, stage, Detail: detail));
+
+        public IProgress<TrainingMetrics> Training(string stage) => new InlineProgress<TrainingMetrics>(m =>
+            progress?.Report(new(PipelineProgressKind.Training, stage, Done: m.Step, Total: m.TotalSteps) { Metrics = m }));
+
+        public IProgress<EvaluationProgress> Evaluation(string stage) => new InlineProgress<EvaluationProgress>(e =>
+            progress?.Report(new(PipelineProgressKind.Evaluation, stage, Done: e.Done, Total: e.Total) { Evaluation = e }));
+    }
+}

@@ -1,0 +1,85 @@
+using System.Text.Json.Nodes;
+using HorrorAlign.ML.Pipeline;
+using HorrorAlign.ML.Tests.App;
+
+namespace HorrorAlign.ML.Tests.Pipeline;
+
+/// <summary>The library's pipeline is what <c>train</c> runs: the same options give the same metrics through either face.</summary>
+public sealed class AlignmentPipelineTests(TinyRun cli) : IClassFixture<TinyRun>
+{
+    [Fact]
+    public void TheTinyRunThroughTheLibraryGivesTheCliRunsMetrics()
+    {
+        Assert.Equal(0, cli.ExitCode);
+        string folder = Path.Combine(cli.Root, "library");
+        using (var run = AlignmentPipeline.Run(RunOptions.Tiny, folder))
+        {
+            Assert.NotNull(run.DpoModel.Model);
+        }
+        foreach (string file in new[] { AlignmentPipeline.ModelFile, AlignmentPipeline.SftModelFile, RunMetrics.FileName, AlignmentPipeline.RunFile })
+            Assert.True(File.Exists(Path.Combine(folder, file)), file);
+        Assert.False(Directory.Exists(Path.Combine(folder, AlignmentPipeline.CheckpointFolder)));
+
+        // Everything but the wall times ("run.seconds" and what is derived from them) must match.
+        JsonNode Metrics(string dir)
+        {
+            var node = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, RunMetrics.FileName)))!;
+            var run = node["run"]!.AsObject();
+            run.Remove("seconds");
+            run.Remove("train_and_evaluation_seconds");
+            run.Remove("within_wall_time_target");
+            return node;
+        }
+        Assert.Equal(Metrics(cli.Folder).ToJsonString(), Metrics(folder).ToJsonString());
+        Assert.Equal(File.ReadAllText(cli.File("samples.md")), File.ReadAllText(Path.Combine(folder, "samples.md")));
+    }
+
+    [Fact]
+    public void ARunFolderIsNotOverwrittenAndAFinishedOneIsComplete()
+    {
+        Assert.Equal(0, cli.ExitCode);
+        Assert.True(AlignmentPipeline.IsComplete(cli.Folder));
+        var e = Assert.Throws<IOException>(() => AlignmentPipeline.Run(RunOptions.Tiny, cli.Folder));
+        Assert.Contains("already holds a run", e.Message);
+        var missing = Assert.Throws<InvalidDataException>(() => AlignmentPipeline.Resume(Path.Combine(cli.Root, "nothing-here")));
+        Assert.Contains("not a run folder", missing.Message);
+    }
+
+    [Theory]
+    [InlineData("default")]
+    [InlineData("tiny")]
+    public void OptionsRoundTripThroughRunJson(string preset)
+    {
+        var options = RunOptions.FromPreset(preset).WithSeed(5);
+        string json = options.ToJson();
+        var back = RunOptions.FromJson(json, "run.json");
+        Assert.Equal(json, back.ToJson());
+        Assert.Equal(5, back.Sft.Seed);
+        Assert.Equal(5, back.Dataset.Seed);
+        Assert.Contains("\"on_policy\"", json);
+    }
+
+    [Fact]
+    public void BadRunJsonNamesTheFileAndTheField()
+    {
+        var json = JsonNode.Parse(RunOptions.Tiny.ToJson())!;
+        json["sft"]!["learnin_rate"] = 0.1;
+        var e = Assert.Throws<InvalidDataException>(() => RunOptions.FromJson(json.ToJsonString(), "runs/x/run.json"));
+        Assert.Contains("runs/x/run.json", e.Message);
+        Assert.Contains("learnin_rate", e.Message);
+
+        var invalid = RunOptions.Tiny with { OnPolicy = RunOptions.Tiny.OnPolicy with { Repeats = 0 } };
+        Assert.Contains("OnPolicyOptions.Repeats", Assert.Throws<ArgumentException>(invalid.Validate).Message);
+    }
+
+    [Fact]
+    public void TheDefaultRunIsWhatTheLibraryDefaultsAre()
+    {
+        // The ML.NET trainers' defaults (new SftOptions(), new DpoOptions(), new OnPolicyOptions()) are the default run's.
+        var d = RunOptions.Default;
+        Assert.Equal(new HorrorAlign.ML.Training.SftOptions().ToString(), d.Sft.ToString());
+        Assert.Equal(new HorrorAlign.ML.Training.DpoOptions().ToString(), d.Dpo.ToString());
+        Assert.Equal((3072, 128, 0.5), (d.Dataset.SftTrainSize, d.Dataset.PrefTrainSize, d.Dataset.FreshValueShare));
+        Assert.Equal((96, 3, 2, 1e-5 * 2), (d.OnPolicy.Specs, d.OnPolicy.Repeats, d.Sft.MaxEpochs, d.Dpo.LearningRate));
+    }
+}
