@@ -24,8 +24,8 @@ namespace HorrorAlign.ML.Modeling;
 /// copied — without it, copying a value ran on into the line break that ends the value in the prompt.
 /// </para>
 /// <para>
-/// A learned similarity is not exact enough for held-out values, whose embeddings never trained: a first default run
-/// looped ("Irenenenene", "for directions for directions"). So the scores also get two exact-match features, each
+/// A learned similarity is not exact enough for held-out values, whose embeddings never trained (copies loop:
+/// "Irenenenene"). So the scores also get two exact-match features, each
 /// weighted per query by a learned function of h_t: [x_j = x_t] (key j holds the token just written) and
 /// [x_j = x_t ∧ x_{j-1} = x_{t-1}] (…and the one before it, which tells the "a" of the taboo from the "a" of the
 /// setting). Continuing a copy is then a lookup, for any token; ending it is the key_next term steering away from the
@@ -33,8 +33,7 @@ namespace HorrorAlign.ML.Modeling;
 /// </para>
 /// <para>
 /// Knowing that a copied value has ENDED matters as much to the rest of the model, which must then go on with the
-/// sentence: with unseen values the decoder lost its place and looped ("in a village where every clock has stopped",
-/// line break, "In a village where…"). So the head also gives the decoder's INPUT a lookahead: at every position, the embedding of the
+/// sentence; without it, the decoder loses its place after an unseen value and loops. So the head also gives the decoder's INPUT a lookahead: at every position, the embedding of the
 /// token that follows the best exact match of the current token (bigram match first, then unigram, latest first) in
 /// the prompt, through a zero-initialised projection — "if I am copying, the source goes on with X" (X a line break:
 /// the value is done).

@@ -32,8 +32,8 @@ public sealed record GptConfig
     /// Share the token embedding with the output layer (logits = h · Eᵀ). Off in the original. With a compact vocabulary
     /// it helps the model copy names from the prompt that it rarely saw as targets, because the output row of a token
     /// is trained whenever the token is READ, not only when it is predicted. A tied model has no
-    /// <c>output_layer.weight</c> in its state dict, and both embeddings start at N(0, 0.02²) (GPT-2's initialisation)
-    /// instead of N(0, 1), so the initial logits are not huge.
+    /// <c>output_layer.weight</c> in its state dict, and both embeddings start at N(0, 1/d_model) instead of N(0, 1), so
+    /// the initial logits have a standard deviation near 1.
     /// </summary>
     public bool TieEmbeddings { get; init; }
 
