@@ -1,4 +1,5 @@
 using HorrorAlign.ML.Generation;
+using HorrorAlign.ML.MLNet;
 using HorrorAlign.ML.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
