@@ -23,8 +23,9 @@ public sealed class DpoTrainer : StoryTrainerBase<DpoTrainer.Options, DpoTransfo
         /// <summary>The dispreferred story (text). Default "Rejected".</summary>
         public string RejectedColumnName = StoryColumnNames.Rejected;
 
-        /// <summary>The learning core's DPO options: β, loss type, label smoothing, optimisation, early stopping, seed.
-        /// Default <c>new DpoOptions()</c>.</summary>
+        /// <summary>The learning core's DPO options: β, loss type, label smoothing, optimisation, early stopping.
+        /// Default <c>new DpoOptions()</c>. Its <c>Seed</c> is replaced by <see cref="StoryTrainerOptions.Seed"/> or the
+        /// MLContext's.</summary>
         public DpoOptions Training = new();
 
         private protected override TrainingOptions? CoreTraining => Training;
@@ -78,8 +79,8 @@ public sealed class DpoTrainer : StoryTrainerBase<DpoTrainer.Options, DpoTransfo
     }
 
     DpoTransformer Train(IDataView input, StoryModel sftModel) =>
-        Train(input, r => new PreferenceSample(r[0], r[1], r[2]), p => p.Prompt, (train, validation, log) =>
-            StoryTraining.RunDpo(sftModel, train, validation, TrainerOptions.Training, log, TrainerOptions.CancellationToken));
+        Train(input, r => new PreferenceSample(r[0], r[1], r[2]), p => p.Prompt, (train, validation, seed, log) =>
+            StoryTraining.RunDpo(sftModel, train, validation, TrainerOptions.Training with { Seed = seed }, log, TrainerOptions.CancellationToken));
 
     private protected override DpoTransformer CreateTransformer(IDataView input, StoryModel trained, TrainingLog log) =>
         DpoTransformer.Create(Context, input, trained, TrainerOptions, log);

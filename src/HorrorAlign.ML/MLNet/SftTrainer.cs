@@ -16,7 +16,8 @@ public sealed class SftTrainer : StoryTrainerBase<SftTrainer.Options, SftTransfo
     public sealed class Options : StoryTrainerOptions
     {
         /// <summary>The learning core's SFT options: model shape, vocabulary, optimisation, schedule, early stopping,
-        /// checkpoints, seed. Default <c>new SftOptions()</c>.</summary>
+        /// checkpoints. Default <c>new SftOptions()</c>. Its <c>Seed</c> is replaced by <see cref="StoryTrainerOptions.Seed"/>
+        /// or the MLContext's.</summary>
         public SftOptions Training = new();
 
         private protected override TrainingOptions? CoreTraining => Training;
@@ -32,8 +33,8 @@ public sealed class SftTrainer : StoryTrainerBase<SftTrainer.Options, SftTransfo
     {
         ArgumentNullException.ThrowIfNull(input);
         CheckTextColumns(input.Schema);
-        return Train(input, r => new SftSample(r[0], r[1]), s => s.Prompt, (train, validation, log) =>
-            StoryTraining.RunSft(train, validation, TrainerOptions.Training, initial: null, log, TrainerOptions.CancellationToken));
+        return Train(input, r => new SftSample(r[0], r[1]), s => s.Prompt, (train, validation, seed, log) =>
+            StoryTraining.RunSft(train, validation, TrainerOptions.Training with { Seed = seed }, initial: null, log, TrainerOptions.CancellationToken));
     }
 
     private protected override SftTransformer CreateTransformer(IDataView input, StoryModel trained, TrainingLog log) =>

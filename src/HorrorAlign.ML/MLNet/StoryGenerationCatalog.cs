@@ -15,6 +15,9 @@ namespace HorrorAlign.ML;
 ///     .Append(sg.GenerateStory(temperature: 0.8));   // Prompt → Story
 /// var model = pipeline.Fit(pairs);                   // one IDataView of spec/prompt + chosen + rejected rows
 /// </code>
+/// Randomness comes from the <see cref="MLContext"/>, as in ML.NET: each trainer and generator draws its own seed from
+/// the context when it is created, unless its options set one (<see cref="StoryTrainerOptions.Seed"/>,
+/// <see cref="StoryGenerator.Options.Seed"/>); so <c>new MLContext(seed: 1)</c> makes the whole program repeatable.
 /// </summary>
 public static class StoryGenerationMLContextExtensions
 {
@@ -54,7 +57,7 @@ public sealed class StoryGenerationCatalog
     /// <param name="maxNewTokens">Maximum new tokens per story.</param>
     /// <param name="temperature">Softmax temperature; 0 = greedy.</param>
     /// <param name="topP">Nucleus threshold in (0, 1].</param>
-    /// <param name="seed">Sampling seed (the same for every row).</param>
+    /// <param name="seed">Sampling seed (the same for every row); null = drawn from the MLContext.</param>
     public StoryGenerator GenerateStory(string outputColumnName = StoryColumnNames.Story, string promptColumnName = StoryColumnNames.Prompt,
         int? maxNewTokens = null, double? temperature = null, double? topP = null, int? seed = null)
     {
@@ -82,7 +85,8 @@ public sealed class StoryGenerationCatalog
         /// <param name="maxEpochs">Maximum passes over the data.</param>
         /// <param name="learningRate">Peak learning rate.</param>
         /// <param name="batchSize">Examples per step.</param>
-        /// <param name="seed">Seed for initialisation, shuffling, dropout and the validation split.</param>
+        /// <param name="seed">Seed for initialisation, shuffling, dropout and the validation split
+        /// (<see cref="StoryTrainerOptions.Seed"/>); null = drawn from the MLContext.</param>
         public SftTrainer Sft(string promptColumnName = StoryColumnNames.Prompt, string chosenColumnName = StoryColumnNames.Chosen,
             int? maxEpochs = null, double? learningRate = null, int? batchSize = null, int? seed = null)
         {
@@ -96,8 +100,8 @@ public sealed class StoryGenerationCatalog
                     MaxEpochs = maxEpochs ?? training.MaxEpochs,
                     LearningRate = learningRate ?? training.LearningRate,
                     BatchSize = batchSize ?? training.BatchSize,
-                    Seed = seed ?? training.Seed,
                 },
+                Seed = seed,
             });
         }
 
@@ -111,7 +115,8 @@ public sealed class StoryGenerationCatalog
         /// <param name="beta">DPO β.</param>
         /// <param name="maxEpochs">Maximum passes over the data.</param>
         /// <param name="learningRate">Peak learning rate.</param>
-        /// <param name="seed">Seed for shuffling and the validation split.</param>
+        /// <param name="seed">Seed for shuffling and the validation split (<see cref="StoryTrainerOptions.Seed"/>); null = drawn
+        /// from the MLContext.</param>
         public DpoTrainer Dpo(string promptColumnName = StoryColumnNames.Prompt, string chosenColumnName = StoryColumnNames.Chosen,
             string rejectedColumnName = StoryColumnNames.Rejected, double? beta = null, int? maxEpochs = null,
             double? learningRate = null, int? seed = null)
@@ -127,8 +132,8 @@ public sealed class StoryGenerationCatalog
                     Beta = beta ?? training.Beta,
                     MaxEpochs = maxEpochs ?? training.MaxEpochs,
                     LearningRate = learningRate ?? training.LearningRate,
-                    Seed = seed ?? training.Seed,
                 },
+                Seed = seed,
             });
         }
 

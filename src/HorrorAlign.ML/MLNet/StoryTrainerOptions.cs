@@ -46,7 +46,26 @@ public abstract class StoryTrainerOptions
     /// <summary>Cancels training (the trainer then throws <see cref="OperationCanceledException"/>). Default none.</summary>
     public CancellationToken CancellationToken;
 
-    /// <summary>The derived options' <c>Training</c> field: the learning core's options (its seed also seeds the validation split).</summary>
+    /// <summary>
+    /// Seed of everything random in the run: initialisation (SFT from scratch), batch shuffling, dropout and the
+    /// held-out validation split. Default null: derived from the <see cref="MLContext"/>, like ML.NET's own trainers.
+    /// </summary>
+    /// <remarks>
+    /// Precedence, highest first:
+    /// <list type="number">
+    /// <item>this <see cref="Seed"/>, when set;</item>
+    /// <item>else a seed the trainer draws from the <see cref="MLContext"/>'s random source when it is created
+    /// (<c>mlContext.StoryGeneration().Trainers.Sft(...)</c>; through <c>IHostEnvironment.Register(...).Rand</c>). Each
+    /// trainer draws its own: the SFT and DPO trainers of one context get different seeds, and a context made with
+    /// <c>new MLContext(seed: n)</c> gives the same seeds each time the same program runs (a context made without a
+    /// seed gives different ones each run). Fitting the same trainer object again reuses its seed.</item>
+    /// </list>
+    /// The <c>Seed</c> of the core options (<c>Training.Seed</c>) is not used by the ML.NET trainers: the seed above
+    /// replaces it.
+    /// </remarks>
+    public int? Seed;
+
+    /// <summary>The derived options' <c>Training</c> field: the learning core's options (its <c>Seed</c> is replaced by the run's seed).</summary>
     private protected abstract TrainingOptions? CoreTraining { get; }
 
     /// <summary>The text columns the trainer reads, in the order its samples take them, each with its role for error messages.</summary>
@@ -67,9 +86,10 @@ public abstract class StoryTrainerOptions
 
     /// <summary>
     /// Training and validation samples, made from the <see cref="TextColumns"/> (in that order) of <paramref name="data"/>
-    /// and of <see cref="ValidationSet"/> when given, else of a held-out split of <paramref name="data"/>.
+    /// and of <see cref="ValidationSet"/> when given, else of a held-out split of <paramref name="data"/> seeded with
+    /// <paramref name="seed"/>.
     /// </summary>
-    internal (List<T> Train, List<T> Validation) ReadRows<T>(IDataView data, Func<string[], T> make, Func<T, string> prompt, string stage)
+    internal (List<T> Train, List<T> Validation) ReadRows<T>(IDataView data, Func<string[], T> make, Func<T, string> prompt, string stage, int seed)
     {
         string[] columns = [.. TextColumns.Select(c => c.Column)];
         // Check the validation set's columns before reading anything, so a wrong set fails at once.
@@ -77,7 +97,7 @@ public abstract class StoryTrainerOptions
             foreach (var (column, role) in TextColumns)
                 MLNet.SchemaChecks.RequireText(ValidationSet.Schema, column, role + ", in the validation set", nameof(ValidationSet));
         var rows = MLNet.TextRows.Read(data, columns, $"The {stage} training data").Select(make).ToList();
-        if (ValidationSet is null) return MLNet.ValidationSplit.Split(rows, prompt, ValidationFraction, CoreTraining!.Seed);
+        if (ValidationSet is null) return MLNet.ValidationSplit.Split(rows, prompt, ValidationFraction, seed);
         return (rows, MLNet.TextRows.Read(ValidationSet, columns, $"The {stage} validation set").Select(make).ToList());
     }
 }

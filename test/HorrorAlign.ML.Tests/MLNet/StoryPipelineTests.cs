@@ -116,7 +116,8 @@ public sealed class StoryPipelineTests(TrainedPipeline fixture)
         var ml = fixture.Context;
         var featurized = fixture.Featurizer.Transform(fixture.Data);
         var options = MLNetFixtures.SftOptions();
-        options.Training = options.Training with { MaxSteps = 1, Seed = 99 };
+        options.Training = options.Training with { MaxSteps = 1 };
+        options.Seed = 99;
         var sft = ml.StoryGeneration().Trainers.Sft(options).Fit(featurized);
         string hash = sft.ModelHash;
         Assert.True(StoryModelCache.Contains(hash));
