@@ -11,8 +11,12 @@ namespace HorrorAlign.ML;
 /// model-reference column that a following <see cref="DpoTrainer"/> or <see cref="StoryGenerator"/> reads.
 /// </summary>
 /// <remarks>
-/// <see cref="Fit(IDataView)"/> trains a new model; <see cref="Fit(IDataView, StoryModelTransformer)"/> continues from a
-/// trained one (warm start).
+/// SFT trains on EVERY row of its input: the prompt and the chosen story, whatever the row's <c>Rejected</c> column
+/// holds. So one data view of <see cref="StoryPairInput"/> rows can feed the whole chain: SFT-only examples
+/// (<see cref="StoryPairInput.FromExample"/>, with an empty <c>Rejected</c>) and preference pairs
+/// (<see cref="StoryPairInput.FromPair"/>) are all SFT examples, and the <see cref="DpoTrainer"/> after it trains on the
+/// pairs only. <see cref="Fit(IDataView)"/> trains a new model; <see cref="Fit(IDataView, StoryModelTransformer)"/>
+/// continues from a trained one (warm start).
 /// </remarks>
 public sealed class SftTrainer : StoryTrainerBase<SftTrainer.Options, SftTransformer>
 {
@@ -32,7 +36,7 @@ public sealed class SftTrainer : StoryTrainerBase<SftTrainer.Options, SftTransfo
 
     internal SftTrainer(MLContext mlContext, Options options) : base(mlContext, options, "SFT", "HorrorAlign.Sft", "examples") { }
 
-    /// <summary>Trains a new model on the prompt and chosen columns of <paramref name="input"/>.</summary>
+    /// <summary>Trains a new model on the prompt and chosen columns of every row of <paramref name="input"/>.</summary>
     public override SftTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);

@@ -10,10 +10,10 @@ namespace HorrorAlign.ML;
 /// <code>
 /// var sg = mlContext.StoryGeneration();
 /// var pipeline = sg.FeaturizeSpec()                 // title…twist → Prompt
-///     .Append(sg.Trainers.Sft())                     // Prompt + Chosen → model (adds "StoryModel")
-///     .Append(sg.Trainers.Dpo())                     // Prompt + Chosen + Rejected, from the SFT model
+///     .Append(sg.Trainers.Sft())                     // Prompt + Chosen of every row → model (adds "StoryModel")
+///     .Append(sg.Trainers.Dpo())                     // Prompt + Chosen + Rejected of the rows with a Rejected, from the SFT model
 ///     .Append(sg.GenerateStory(temperature: 0.8));   // Prompt → Story
-/// var model = pipeline.Fit(pairs);                   // one IDataView of spec/prompt + chosen + rejected rows
+/// var model = pipeline.Fit(rows);                    // one IDataView of spec/prompt + chosen (+ rejected) rows
 /// </code>
 /// Randomness comes from the <see cref="MLContext"/>, as in ML.NET: each trainer and generator draws its own seed from
 /// the context when it is created, unless its options set one (<see cref="StoryTrainerOptions.Seed"/>,
@@ -79,7 +79,7 @@ public sealed class StoryGenerationCatalog
 
         internal StoryGenerationTrainers(MLContext mlContext) => _ml = mlContext;
 
-        /// <summary>Supervised fine-tuning; null arguments keep <see cref="SftOptions"/>' defaults.</summary>
+        /// <summary>Supervised fine-tuning on every row; null arguments keep <see cref="SftOptions"/>' defaults.</summary>
         /// <param name="promptColumnName">The prompt column.</param>
         /// <param name="chosenColumnName">The target story column.</param>
         /// <param name="maxEpochs">Maximum passes over the data.</param>
@@ -108,7 +108,8 @@ public sealed class StoryGenerationCatalog
         /// <summary>Supervised fine-tuning, with all options.</summary>
         public SftTrainer Sft(SftTrainer.Options options) => new(_ml, options);
 
-        /// <summary>DPO from the SFT model earlier in the chain; null arguments keep <see cref="DpoOptions"/>' defaults.</summary>
+        /// <summary>DPO from the SFT model earlier in the chain, on the rows that have a rejected story; null arguments keep
+        /// <see cref="DpoOptions"/>' defaults.</summary>
         /// <param name="promptColumnName">The prompt column.</param>
         /// <param name="chosenColumnName">The preferred story column.</param>
         /// <param name="rejectedColumnName">The dispreferred story column.</param>

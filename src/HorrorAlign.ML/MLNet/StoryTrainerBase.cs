@@ -66,17 +66,19 @@ public abstract class StoryTrainerBase<TOptions, TTransformer> : IEstimator<TTra
 
     /// <summary>
     /// The training run: reads the text columns into samples (<paramref name="makeSample"/> gets them in
-    /// <see cref="StoryTrainerOptions.TextColumns"/> order), holds out validation prompts, trains with <paramref name="run"/>
-    /// (which gets the run's seed) while logging to <c>MLContext.Log</c>, and stores the result in the transformer.
+    /// <see cref="StoryTrainerOptions.TextColumns"/> order; rows with an empty <see cref="StoryTrainerOptions.PairColumn"/>
+    /// are skipped), holds out validation prompts, trains with <paramref name="run"/> (which gets the run's seed) while
+    /// logging to <c>MLContext.Log</c>, and stores the result in the transformer.
     /// </summary>
     private protected TTransformer Train<TSample>(IDataView input, Func<string[], TSample> makeSample, Func<TSample, string> promptOf,
         Func<List<TSample>, List<TSample>, int, TrainingLog, TrainingResult> run)
     {
         int seed = Seed;
-        var (train, validation) = TrainerOptions.ReadRows(input, makeSample, promptOf, _stage, seed);
+        var (train, validation, skipped) = TrainerOptions.ReadRows(input, makeSample, promptOf, _stage, seed);
         using var log = new TrainingLog(Context, _logName, TrainerOptions.Progress);
+        string skippedNote = skipped == 0 ? "" : $" ({skipped} row(s) with an empty '{TrainerOptions.PairColumn}' skipped)";
         string seedNote = TrainerOptions.Seed is null ? "from the MLContext" : "from the options";
-        log.Info($"{_stage}: {train.Count} training and {validation.Count} validation {_rowNoun}, seed {seed} ({seedNote})");
+        log.Info($"{_stage}: {train.Count} training and {validation.Count} validation {_rowNoun}{skippedNote}, seed {seed} ({seedNote})");
         var result = run(train, validation, seed, log);
         log.Info($"{_stage}: " + result.Message);
         return CreateTransformer(input, result.Model, log);
