@@ -14,6 +14,7 @@ namespace HorrorAlign.ML;
 ///     .Append(sg.Trainers.Dpo())                     // Prompt + Chosen + Rejected of the rows with a Rejected, from the SFT model
 ///     .Append(sg.GenerateStory(temperature: 0.8));   // Prompt → Story
 /// var model = pipeline.Fit(rows);                    // one IDataView of spec/prompt + chosen (+ rejected) rows
+/// var metrics = sg.Evaluate(model.Transform(specs)); // the stories checked against their specs
 /// </code>
 /// Randomness comes from the <see cref="MLContext"/>, as in ML.NET: each trainer and generator draws its own seed from
 /// the context when it is created, unless its options set one (<see cref="StoryTrainerOptions.Seed"/>,
@@ -71,6 +72,25 @@ public sealed class StoryGenerationCatalog
 
     /// <summary>Adds a generated story column, with all options.</summary>
     public StoryGenerator GenerateStory(StoryGenerator.Options options) => new(_ml, options);
+
+    /// <summary>
+    /// Checks the stories of a scored data view against their specs with the library's constraint checks, the way
+    /// <c>mlContext.BinaryClassification.Evaluate</c> grades a scored view: reads the seven spec columns
+    /// (<see cref="StoryColumnNames.SpecFields"/>) and the story column of <paramref name="data"/>, typically
+    /// <c>model.Transform(specs)</c>.
+    /// </summary>
+    /// <param name="data">The scored data: spec columns and a story column.</param>
+    /// <param name="storyColumnName">The story column. Default "Story" (what <see cref="GenerateStory(string, string, int?, double?, double?, int?)"/> adds).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A spec column or the story column is missing or not text (the message names it).</exception>
+    /// <exception cref="InvalidOperationException">The data has no rows.</exception>
+    /// <exception cref="Specs.SpecValidationException">A row's spec is invalid (the message names the row and the field).</exception>
+    public StoryMetrics Evaluate(IDataView data, string storyColumnName = StoryColumnNames.Story) =>
+        Evaluate(data, new StoryEvaluationOptions { StoryColumnName = storyColumnName });
+
+    /// <summary>Checks the stories of a scored data view against their specs, with all options (see <see cref="Evaluate(IDataView, string)"/>).</summary>
+    /// <param name="data">The scored data: spec columns and a story column.</param>
+    /// <param name="options">The story column and the names that count as wrong characters.</param>
+    public StoryMetrics Evaluate(IDataView data, StoryEvaluationOptions options) => StoryMetrics.Compute(data, options);
 
     /// <summary>The trainers of the story-generation task.</summary>
     public sealed class StoryGenerationTrainers

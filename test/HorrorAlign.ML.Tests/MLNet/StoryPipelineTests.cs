@@ -130,6 +130,20 @@ public sealed class StoryPipelineTests(TrainedPipeline fixture)
         Assert.False(StoryModelCache.Contains(hash));
     }
 
+    [Fact]
+    public void EvaluateChecksTheStoriesOfTheFittedPipeline()
+    {
+        var scored = fixture.Model.Transform(fixture.Data);
+        var metrics = fixture.Context.StoryGeneration().Evaluate(scored);
+        var stories = scored.GetColumn<string>(StoryColumnNames.Story).ToArray();
+        var specs = MLNetFixtures.Dataset.PrefTrain.Select(p => p.Spec!).ToArray();
+        Assert.Equal(specs.Length, metrics.Count);
+        var report = HorrorAlign.ML.Evaluation.ModelEvaluator.EvaluateStories(specs, stories);
+        Assert.Equal(report.AllPassedRate, metrics.AllChecksPassRate);
+        Assert.Equal(report.PassRates.Select(r => (r.Check, r.PassRate, r.Ci95![0], r.Ci95[1])), metrics.Report.PassRates.Select(r => (r.Check, r.PassRate, r.Ci95![0], r.Ci95[1])));
+        Assert.Equal(report.Stories.Count(s => !s.AllPassed), metrics.FailingRows.Count);
+    }
+
     static string Describe(TrainingMetrics m) =>
         $"{m.Stage}:{m.Step}:" + string.Join(",", m.Values.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value:R}"));
 
