@@ -52,7 +52,7 @@ internal static class TextRows
         }
         if (rows.Count == 0 && skipped > 0)
             throw new InvalidOperationException(
-                $"{dataName} has no row to train on: column '{cols[pairIndex].Name}' ({pairRole}) is empty in all {skipped} row(s). " +
+                $"{dataName} has no usable row: column '{cols[pairIndex].Name}' ({pairRole}) is empty in all {skipped} row(s). " +
                 $"This stage trains only on the rows where '{cols[pairIndex].Name}' is non-empty (a row without one is an " +
                 "example for SFT only): give it rows of preference pairs.");
         if (rows.Count == 0) throw new InvalidOperationException($"{dataName} has no rows.");
