@@ -14,20 +14,28 @@ namespace HorrorAlign.ML;
 /// The SFT model comes either from earlier in the same chain — <see cref="Fit(IDataView)"/> reads the model-reference
 /// column that <see cref="SftTrainer"/>'s transformer adds, so <c>Sft(...).Append(Dpo(...))</c> fits on one data view —
 /// or explicitly, through <see cref="Fit(IDataView, StoryModelTransformer)"/> (warm start). Both give the same model.
+/// <para>DPO trains on the rows whose <c>Rejected</c> column is non-empty (the preference pairs). A row with an empty
+/// <c>Rejected</c> is an SFT-only example (<see cref="StoryPairInput.FromExample"/>): the <see cref="SftTrainer"/> before
+/// it trains on it, DPO skips it. So one data view of SFT examples and pairs trains the whole chain. When no row has a
+/// rejected story, <c>Fit</c> fails with a message naming the column.</para>
 /// </remarks>
 public sealed class DpoTrainer : StoryTrainerBase<DpoTrainer.Options, DpoTransformer>
 {
     /// <summary>Options of <see cref="DpoTrainer"/>.</summary>
     public sealed class Options : StoryTrainerOptions
     {
-        /// <summary>The dispreferred story (text). Default "Rejected".</summary>
+        /// <summary>The dispreferred story (text). Default "Rejected". Rows where it is empty (or only whitespace) are
+        /// SFT-only examples and are skipped by DPO; at least one row must have one.</summary>
         public string RejectedColumnName = StoryColumnNames.Rejected;
 
-        /// <summary>The learning core's DPO options: β, loss type, label smoothing, optimisation, early stopping, seed.
-        /// Default <c>new DpoOptions()</c>.</summary>
+        /// <summary>The learning core's DPO options: β, loss type, label smoothing, optimisation, early stopping.
+        /// Default <c>new DpoOptions()</c>. Its <c>Seed</c> is replaced by <see cref="StoryTrainerOptions.Seed"/> or the
+        /// MLContext's.</summary>
         public DpoOptions Training = new();
 
         private protected override TrainingOptions? CoreTraining => Training;
+
+        internal override string? PairColumn => RejectedColumnName;
 
         internal override IReadOnlyList<(string Column, string Role)> TextColumns =>
             [(PromptColumnName, "the prompt"), (ChosenColumnName, "the DPO chosen story"), (RejectedColumnName, "the DPO rejected story")];
@@ -41,8 +49,8 @@ public sealed class DpoTrainer : StoryTrainerBase<DpoTrainer.Options, DpoTransfo
 
     internal DpoTrainer(MLContext mlContext, Options options) : base(mlContext, options, "DPO", "HorrorAlign.Dpo", "pairs") { }
 
-    /// <summary>Trains from the SFT model named by the model-reference column of <paramref name="input"/> (added by an
-    /// <see cref="SftTrainer"/> earlier in the same chain).</summary>
+    /// <summary>Trains, on the rows of <paramref name="input"/> that have a rejected story, from the SFT model named by its
+    /// model-reference column (added by an <see cref="SftTrainer"/> earlier in the same chain).</summary>
     public override DpoTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -60,7 +68,8 @@ public sealed class DpoTrainer : StoryTrainerBase<DpoTrainer.Options, DpoTransfo
         return Train(input, lease.Model);
     }
 
-    /// <summary>Trains from <paramref name="sftModel"/> (a warm start outside a chain; the model is not modified).</summary>
+    /// <summary>Trains, on the rows of <paramref name="input"/> that have a rejected story, from <paramref name="sftModel"/>
+    /// (a warm start outside a chain; the model is not modified).</summary>
     public DpoTransformer Fit(IDataView input, StoryModelTransformer sftModel)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -78,8 +87,8 @@ public sealed class DpoTrainer : StoryTrainerBase<DpoTrainer.Options, DpoTransfo
     }
 
     DpoTransformer Train(IDataView input, StoryModel sftModel) =>
-        Train(input, r => new PreferenceSample(r[0], r[1], r[2]), p => p.Prompt, (train, validation, log) =>
-            StoryTraining.RunDpo(sftModel, train, validation, TrainerOptions.Training, log, TrainerOptions.CancellationToken));
+        Train(input, r => new PreferenceSample(r[0], r[1], r[2]), p => p.Prompt, (train, validation, seed, log) =>
+            StoryTraining.RunDpo(sftModel, train, validation, TrainerOptions.Training with { Seed = seed }, log, TrainerOptions.CancellationToken));
 
     private protected override DpoTransformer CreateTransformer(IDataView input, StoryModel trained, TrainingLog log) =>
         DpoTransformer.Create(Context, input, trained, TrainerOptions, log);

@@ -16,8 +16,10 @@ public static class StoryColumnNames
     public const string Story = "Story";
     /// <summary>
     /// The model-reference column added by the trainers' transformers: the header
-    /// <c>HORRORALIGN-MODEL-v1;&lt;sha256&gt;</c> of the trained model, which later components of the same chain use to
-    /// find the model in the process-wide <see cref="StoryModelCache"/>.
+    /// <c>HORRORALIGN-MODEL-v1;&lt;sha256&gt;</c> of the trained model, by which later components of the same chain (a
+    /// <see cref="DpoTrainer"/>, a <see cref="StoryGenerator"/>) find that model. The model itself is held by the library
+    /// internally, as long as the transformer that added the column (or, for a chain loaded from a zip, until
+    /// <see cref="StoryModelZip.ReleaseStoryModels"/>).
     /// </summary>
     public const string Model = "StoryModel";
 

@@ -3,6 +3,7 @@ using HorrorAlign.ML.MLNet;
 using HorrorAlign.ML.Persistence;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 
 namespace HorrorAlign.ML;
 
@@ -15,7 +16,8 @@ namespace HorrorAlign.ML;
 /// (<see cref="Fit(IDataView)"/>: the chain's zip then holds that model once), or is given explicitly
 /// (<see cref="Fit(IDataView, StoryModelTransformer)"/>, <see cref="Fit(IDataView, StoryModel)"/>: the transformer then
 /// carries its own copy and works on its own). Every row uses the same seed, so a given prompt always gives the same
-/// story; a prediction engine, a <c>Transform</c> and a reloaded zip all agree.
+/// story; a prediction engine, a <c>Transform</c> and a reloaded zip all agree. That seed is
+/// <see cref="Options.Seed"/> when set, else drawn from the <see cref="MLContext"/> when the generator is created.
 /// </remarks>
 public sealed class StoryGenerator : IEstimator<StoryGeneratorTransformer>
 {
@@ -40,8 +42,14 @@ public sealed class StoryGenerator : IEstimator<StoryGeneratorTransformer>
         public double TopP = Defaults.TopP;
         /// <summary>Repetition penalty on generated tokens; 1 = off. Default 1.</summary>
         public double RepetitionPenalty = Defaults.RepetitionPenalty;
-        /// <summary>Sampling seed, the same for every row. Default 42.</summary>
-        public int Seed = Defaults.Seed;
+        /// <summary>
+        /// Sampling seed, the same for every row. Default null: drawn from the <see cref="MLContext"/> when the generator
+        /// is created (<c>IHostEnvironment.Register(...).Rand</c>, as ML.NET's own components do), so a context made with
+        /// <c>new MLContext(seed: n)</c> gives the same seed each time the same program runs. A value set here wins over
+        /// the context's. The fitted transformer records the seed it used (<see cref="StoryGeneratorTransformer.Sampling"/>)
+        /// and a saved zip keeps it.
+        /// </summary>
+        public int? Seed;
         /// <summary>Extra strings that end a story (end-of-text always does). Default none.</summary>
         public string[] StopStrings = [];
         /// <summary>Use the key/value cache. Default true.</summary>
@@ -49,7 +57,7 @@ public sealed class StoryGenerator : IEstimator<StoryGeneratorTransformer>
         /// <summary>Precision of the stored weights when an explicit <see cref="StoryModel"/> is embedded. Default float32 (exact).</summary>
         public WeightPrecision StoredPrecision = WeightPrecision.Float32;
 
-        /// <summary>Options that sample exactly like <paramref name="sampling"/> (column names and storage at their defaults).</summary>
+        /// <summary>Options that sample exactly like <paramref name="sampling"/>, its seed included (column names and storage at their defaults).</summary>
         public static Options FromSampling(SamplingOptions sampling)
         {
             ArgumentNullException.ThrowIfNull(sampling);
@@ -61,12 +69,13 @@ public sealed class StoryGenerator : IEstimator<StoryGeneratorTransformer>
             };
         }
 
-        internal SamplingOptions ToSampling()
+        /// <summary>The sampling options, with <paramref name="contextSeed"/> as the seed when <see cref="Seed"/> is null.</summary>
+        internal SamplingOptions ToSampling(int contextSeed)
         {
             var sampling = new SamplingOptions
             {
                 MaxNewTokens = MaxNewTokens, Temperature = Temperature, TopK = TopK, TopP = TopP,
-                RepetitionPenalty = RepetitionPenalty, Seed = Seed, StopStrings = StopStrings?.ToArray()!, UseKvCache = UseKvCache,
+                RepetitionPenalty = RepetitionPenalty, Seed = Seed ?? contextSeed, StopStrings = StopStrings?.ToArray()!, UseKvCache = UseKvCache,
             };
             sampling.Validate();
             return sampling;
@@ -77,7 +86,7 @@ public sealed class StoryGenerator : IEstimator<StoryGeneratorTransformer>
             ArgumentException.ThrowIfNullOrEmpty(PromptColumnName, nameof(PromptColumnName));
             ArgumentException.ThrowIfNullOrEmpty(OutputColumnName, nameof(OutputColumnName));
             ArgumentException.ThrowIfNullOrEmpty(ModelColumnName, nameof(ModelColumnName));
-            ToSampling();
+            ToSampling(contextSeed: 0);
         }
     }
 
@@ -89,7 +98,12 @@ public sealed class StoryGenerator : IEstimator<StoryGeneratorTransformer>
         _ml = mlContext ?? throw new ArgumentNullException(nameof(mlContext));
         _options = options ?? throw new ArgumentNullException(nameof(options));
         options.Validate();
+        // Drawn even when the options set a seed, so that setting one does not shift the seeds of later components.
+        ContextSeed = ((IHostEnvironment)mlContext).Register("HorrorAlign.GenerateStory").Rand.Next();
     }
+
+    /// <summary>The seed this generator drew from its <see cref="MLContext"/> when it was created (used when <see cref="Options.Seed"/> is null).</summary>
+    internal int ContextSeed { get; }
 
     /// <summary>Uses the model named by the model-reference column of <paramref name="input"/> (from a trainer earlier in the chain).</summary>
     public StoryGeneratorTransformer Fit(IDataView input)
@@ -130,7 +144,7 @@ public sealed class StoryGenerator : IEstimator<StoryGeneratorTransformer>
     {
         try
         {
-            var sampling = _options.ToSampling();
+            var sampling = _options.ToSampling(ContextSeed);
             var inner = InnerPipelines.GenerationStage(_ml, payload, GenerationSettings.Format(sampling),
                 _options.PromptColumnName, _options.ModelColumnName, _options.OutputColumnName).Fit(input);
             return new StoryGeneratorTransformer(inner, sampling, _options.PromptColumnName, _options.ModelColumnName,

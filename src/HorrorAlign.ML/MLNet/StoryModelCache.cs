@@ -1,23 +1,25 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using HorrorAlign.ML.MLNet;
 using HorrorAlign.ML.Persistence;
 
-namespace HorrorAlign.ML;
+namespace HorrorAlign.ML.MLNet;
 
 /// <summary>
-/// The process-wide cache of decoded story models, keyed by the SHA-256 of their stored bytes.
+/// The process-wide carrier of decoded story models, keyed by the SHA-256 of their stored bytes. Internal: the public
+/// API never exposes it; users see only its effects through the transformers' lifetimes.
 /// </summary>
 /// <remarks>
 /// A model saved in an ML.NET zip travels as text inside a built-in ValueMapping; every row only carries its short
-/// header, and the weights are decoded once per process and kept here (native TorchSharp memory). Entries stay until
-/// they are evicted: disposing the last trained or generator transformer that owns a model evicts it, and a model loaded with
-/// <c>mlContext.Model.Load</c> is evicted with <see cref="Evict(string)"/>, <see cref="StoryModelZip.ReleaseStoryModels"/>
-/// or <see cref="Clear"/>. Eviction never frees a model while a prediction is using it: the native memory is released
-/// when the last user is done. An evicted model that is needed again is simply decoded again from its payload.
+/// header (the model-reference column), and the weights are decoded once per process and kept here (native TorchSharp
+/// memory). That is also how a <see cref="DpoTrainer"/> or <see cref="StoryGenerator"/> finds the model of a trainer
+/// earlier in the same chain. An entry lives as long as the transformers that own it: disposing the last trained or
+/// generator transformer that owns a model evicts it. A model that only a chain loaded with <c>mlContext.Model.Load</c>
+/// uses has no owner and stays until <see cref="StoryModelZip.ReleaseStoryModels"/> evicts it. Eviction never frees a
+/// model while a prediction is using it: the native memory is released when the last user is done. An evicted model
+/// that is needed again is simply decoded again from its payload.
 /// </remarks>
-public static class StoryModelCache
+internal static class StoryModelCache
 {
     sealed class Entry(string hash, Func<StoryModel> decode)
     {

@@ -14,9 +14,11 @@ namespace HorrorAlign.ML;
 /// model travels inside the zip (see <see cref="StoryModelZip"/>).
 /// </summary>
 /// <remarks>
-/// Disposing it releases the model's native memory (it leaves the <see cref="StoryModelCache"/> unless something else
-/// owns it). ML.NET disposes a model together with a <c>PredictionEngine</c> created from it, so a disposed transformer
-/// stays usable: used again, it decodes its model again from the stored bytes.
+/// The decoded model is kept in an internal process-wide carrier (decoded once per process, shared by every component
+/// and prediction engine that names it) and lives as long as this transformer: disposing it releases the model's native
+/// memory unless another transformer (a generator that embeds the same model, say) still owns it. ML.NET disposes a model
+/// together with a <c>PredictionEngine</c> created from it, so a disposed transformer stays usable: used again, it
+/// decodes its model again from the stored bytes.
 /// </remarks>
 public abstract class StoryModelTransformer : StoryTransformerBase
 {

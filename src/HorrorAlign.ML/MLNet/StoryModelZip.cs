@@ -26,10 +26,11 @@ public sealed record StoryModelZipInfo(string Source, long ZipBytes, TimeSpan Lo
 /// built-in transformers: the model travels as the single value of a ValueMapping
 /// (<c>HORRORALIGN-MODEL-v1;&lt;sha256&gt;;&lt;base64 of the model file&gt;</c>) and the work is done by CustomMappings
 /// that ML.NET finds again by contract name. Loading therefore returns built-in transformers, not the typed ones.</para>
-/// <para>Rows carry only the model's hash; its weights are decoded once per process into the
-/// <see cref="StoryModelCache"/>. <c>mlContext.Model.Load</c> decodes lazily (a corrupt payload fails at the first
-/// prediction, with a clear message); <see cref="Load(MLContext, string, out DataViewSchema)"/> decodes and verifies
-/// every model at once and reports size and load time.</para>
+/// <para>Rows carry only the model's hash; its weights are decoded once per process and held internally until
+/// <see cref="ReleaseStoryModels"/> (a loaded chain has no typed transformer to dispose). <c>mlContext.Model.Load</c>
+/// decodes lazily (a corrupt payload fails at the first prediction, with a clear message);
+/// <see cref="Load(MLContext, string, out DataViewSchema)"/> decodes and verifies every model at once and reports size
+/// and load time.</para>
 /// </remarks>
 public static class StoryModelZip
 {
@@ -103,8 +104,9 @@ public static class StoryModelZip
     /// <summary>
     /// The story model a pipeline generates with: the last one in it (the DPO model of an SFT → DPO chain), from a
     /// freshly fitted pipeline or one returned by <c>mlContext.Model.Load</c>. Use it to generate with per-call options
-    /// (<see cref="Generation.TextGenerator"/>). The model is shared through the <see cref="StoryModelCache"/>: do not
-    /// dispose it; release it with <see cref="ReleaseStoryModels"/>.
+    /// (<see cref="Generation.TextGenerator"/>). The model is shared by every component that uses it: do not dispose it.
+    /// It stays valid as long as the transformer that owns it (a fitted pipeline, until disposed) or, for a pipeline
+    /// loaded from a zip, until <see cref="ReleaseStoryModels"/>.
     /// </summary>
     /// <exception cref="InvalidOperationException">The transformer holds no HorrorAlign story model.</exception>
     /// <exception cref="InvalidDataException">The stored model is corrupt.</exception>
@@ -129,9 +131,9 @@ public static class StoryModelZip
     }
 
     /// <summary>
-    /// Evicts the story models of <paramref name="model"/> from the <see cref="StoryModelCache"/>, releasing their native
-    /// memory (once running predictions end). Use it for pipelines returned by <c>mlContext.Model.Load</c>; fitted
-    /// pipelines release theirs when disposed. A released pipeline still works: it decodes its models again.
+    /// Releases the story models of <paramref name="model"/>, decoded once per process and held internally, freeing
+    /// their native memory (once running predictions end). Use it for pipelines returned by <c>mlContext.Model.Load</c>;
+    /// fitted pipelines release theirs when disposed. A released pipeline still works: it decodes its models again.
     /// </summary>
     /// <returns>How many models were evicted.</returns>
     public static int ReleaseStoryModels(this ITransformer model) =>

@@ -56,14 +56,32 @@ public sealed class StorySpecInput : StorySpecColumns
 /// A training row for the whole chain (FeaturizeSpec → Sft → Dpo): a spec in the seven spec columns, the preferred
 /// story ("Chosen": the SFT target and DPO's chosen response) and the dispreferred one ("Rejected").
 /// </summary>
+/// <remarks>
+/// One data view of these rows trains both stages: <see cref="SftTrainer"/> learns every row's chosen story, and
+/// <see cref="DpoTrainer"/> trains on the rows that have a rejected story. A row with an empty <see cref="Rejected"/>
+/// (<see cref="FromExample"/>) is an SFT-only example; a row with both (<see cref="FromPair"/>) serves both stages.
+/// </remarks>
 public sealed class StoryPairInput : StorySpecColumns
 {
-    /// <summary>The preferred story.</summary>
+    /// <summary>The preferred story: the SFT target, and DPO's chosen response.</summary>
     public string Chosen { get; set; } = "";
-    /// <summary>The dispreferred story.</summary>
+    /// <summary>The dispreferred story; empty for an SFT-only example (DPO skips the row).</summary>
     public string Rejected { get; set; } = "";
 
-    /// <summary>The row of a generated or loaded preference pair (its spec, or the spec parsed from its prompt).</summary>
+    /// <summary>The row of a supervised example (its spec, or the spec parsed from its prompt): its response as
+    /// <see cref="Chosen"/> and an empty <see cref="Rejected"/>, so SFT trains on it and DPO skips it.</summary>
+    /// <exception cref="FormatException">The example has no spec and its prompt is not a story prompt.</exception>
+    public static StoryPairInput FromExample(SftExample example)
+    {
+        ArgumentNullException.ThrowIfNull(example);
+        var spec = example.Spec ?? StorySpec.FromPrompt(example.Prompt);
+        var row = new StoryPairInput { Chosen = example.Response, Rejected = "" };
+        row.SetSpec(spec);
+        return row;
+    }
+
+    /// <summary>The row of a generated or loaded preference pair (its spec, or the spec parsed from its prompt): SFT trains
+    /// on its chosen story, DPO on the pair.</summary>
     /// <exception cref="FormatException">The pair has no spec and its prompt is not a story prompt.</exception>
     public static StoryPairInput FromPair(PreferencePair pair)
     {

@@ -2,6 +2,7 @@ using HorrorAlign.ML.MLNet;
 using HorrorAlign.ML.Persistence;
 using HorrorAlign.ML.Training;
 using Microsoft.ML;
+using Microsoft.ML.Runtime;
 
 namespace HorrorAlign.ML;
 
@@ -19,7 +20,7 @@ public abstract class StoryTrainerBase<TOptions, TTransformer> : IEstimator<TTra
     readonly string _logName;
     readonly string _rowNoun;
 
-    /// <param name="mlContext">Where progress is logged.</param>
+    /// <param name="mlContext">Where progress is logged, and where the seed comes from when the options set none.</param>
     /// <param name="options">The trainer's options (validated here).</param>
     /// <param name="stage">"SFT" or "DPO", as it appears in messages.</param>
     /// <param name="logName">The <c>MLContext.Log</c> source name.</param>
@@ -30,11 +31,21 @@ public abstract class StoryTrainerBase<TOptions, TTransformer> : IEstimator<TTra
         TrainerOptions = options ?? throw new ArgumentNullException(nameof(options));
         options.Validate();
         (_stage, _logName, _rowNoun) = (stage, logName, rowNoun);
+        // ML.NET's way (e.g. its randomized PCA trainer): a host registered on the context, whose random source is drawn
+        // from the context's, gives this trainer its own seed. Drawn even when the options set one, so that setting it
+        // on one trainer does not shift the seeds of the trainers created after it.
+        ContextSeed = ((IHostEnvironment)mlContext).Register(logName).Rand.Next();
     }
 
     private protected MLContext Context { get; }
 
     private protected TOptions TrainerOptions { get; }
+
+    /// <summary>The seed this trainer drew from its <see cref="MLContext"/> when it was created.</summary>
+    internal int ContextSeed { get; }
+
+    /// <summary>The run's seed: <see cref="StoryTrainerOptions.Seed"/> when set, else <see cref="ContextSeed"/>.</summary>
+    internal int Seed => TrainerOptions.Seed ?? ContextSeed;
 
     /// <summary>Trains a model on <paramref name="input"/>.</summary>
     public abstract TTransformer Fit(IDataView input);
@@ -55,16 +66,20 @@ public abstract class StoryTrainerBase<TOptions, TTransformer> : IEstimator<TTra
 
     /// <summary>
     /// The training run: reads the text columns into samples (<paramref name="makeSample"/> gets them in
-    /// <see cref="StoryTrainerOptions.TextColumns"/> order), holds out validation prompts, trains with
-    /// <paramref name="run"/> while logging to <c>MLContext.Log</c>, and stores the result in the transformer.
+    /// <see cref="StoryTrainerOptions.TextColumns"/> order; rows with an empty <see cref="StoryTrainerOptions.PairColumn"/>
+    /// are skipped), holds out validation prompts, trains with <paramref name="run"/> (which gets the run's seed) while
+    /// logging to <c>MLContext.Log</c>, and stores the result in the transformer.
     /// </summary>
     private protected TTransformer Train<TSample>(IDataView input, Func<string[], TSample> makeSample, Func<TSample, string> promptOf,
-        Func<List<TSample>, List<TSample>, TrainingLog, TrainingResult> run)
+        Func<List<TSample>, List<TSample>, int, TrainingLog, TrainingResult> run)
     {
-        var (train, validation) = TrainerOptions.ReadRows(input, makeSample, promptOf, _stage);
+        int seed = Seed;
+        var (train, validation, skipped) = TrainerOptions.ReadRows(input, makeSample, promptOf, _stage, seed);
         using var log = new TrainingLog(Context, _logName, TrainerOptions.Progress);
-        log.Info($"{_stage}: {train.Count} training and {validation.Count} validation {_rowNoun}");
-        var result = run(train, validation, log);
+        string skippedNote = skipped == 0 ? "" : $" ({skipped} row(s) with an empty '{TrainerOptions.PairColumn}' skipped)";
+        string seedNote = TrainerOptions.Seed is null ? "from the MLContext" : "from the options";
+        log.Info($"{_stage}: {train.Count} training and {validation.Count} validation {_rowNoun}{skippedNote}, seed {seed} ({seedNote})");
+        var result = run(train, validation, seed, log);
         log.Info($"{_stage}: " + result.Message);
         return CreateTransformer(input, result.Model, log);
     }

@@ -46,8 +46,33 @@ public abstract class StoryTrainerOptions
     /// <summary>Cancels training (the trainer then throws <see cref="OperationCanceledException"/>). Default none.</summary>
     public CancellationToken CancellationToken;
 
-    /// <summary>The derived options' <c>Training</c> field: the learning core's options (its seed also seeds the validation split).</summary>
+    /// <summary>
+    /// Seed of everything random in the run: initialisation (SFT from scratch), batch shuffling, dropout and the
+    /// held-out validation split. Default null: derived from the <see cref="MLContext"/>, like ML.NET's own trainers.
+    /// </summary>
+    /// <remarks>
+    /// Precedence, highest first:
+    /// <list type="number">
+    /// <item>this <see cref="Seed"/>, when set;</item>
+    /// <item>else a seed the trainer draws from the <see cref="MLContext"/>'s random source when it is created
+    /// (<c>mlContext.StoryGeneration().Trainers.Sft(...)</c>; through <c>IHostEnvironment.Register(...).Rand</c>). Each
+    /// trainer draws its own: the SFT and DPO trainers of one context get different seeds, and a context made with
+    /// <c>new MLContext(seed: n)</c> gives the same seeds each time the same program runs (a context made without a
+    /// seed gives different ones each run). Fitting the same trainer object again reuses its seed.</item>
+    /// </list>
+    /// The <c>Seed</c> of the core options (<c>Training.Seed</c>) is not used by the ML.NET trainers: the seed above
+    /// replaces it.
+    /// </remarks>
+    public int? Seed;
+
+    /// <summary>The derived options' <c>Training</c> field: the learning core's options (its <c>Seed</c> is replaced by the run's seed).</summary>
     private protected abstract TrainingOptions? CoreTraining { get; }
+
+    /// <summary>
+    /// The column whose empty rows the trainer skips (DPO: the rejected story, so a row without one is an SFT-only
+    /// example); null = every row is a training row.
+    /// </summary>
+    internal virtual string? PairColumn => null;
 
     /// <summary>The text columns the trainer reads, in the order its samples take them, each with its role for error messages.</summary>
     internal abstract IReadOnlyList<(string Column, string Role)> TextColumns { get; }
@@ -67,17 +92,31 @@ public abstract class StoryTrainerOptions
 
     /// <summary>
     /// Training and validation samples, made from the <see cref="TextColumns"/> (in that order) of <paramref name="data"/>
-    /// and of <see cref="ValidationSet"/> when given, else of a held-out split of <paramref name="data"/>.
+    /// and of <see cref="ValidationSet"/> when given, else of a held-out split of <paramref name="data"/> seeded with
+    /// <paramref name="seed"/>. Rows whose <see cref="PairColumn"/> is empty are skipped (and counted).
     /// </summary>
-    internal (List<T> Train, List<T> Validation) ReadRows<T>(IDataView data, Func<string[], T> make, Func<T, string> prompt, string stage)
+    internal (List<T> Train, List<T> Validation, long Skipped) ReadRows<T>(IDataView data, Func<string[], T> make, Func<T, string> prompt,
+        string stage, int seed)
     {
         string[] columns = [.. TextColumns.Select(c => c.Column)];
         // Check the validation set's columns before reading anything, so a wrong set fails at once.
         if (ValidationSet is not null)
             foreach (var (column, role) in TextColumns)
                 MLNet.SchemaChecks.RequireText(ValidationSet.Schema, column, role + ", in the validation set", nameof(ValidationSet));
-        var rows = MLNet.TextRows.Read(data, columns, $"The {stage} training data").Select(make).ToList();
-        if (ValidationSet is null) return MLNet.ValidationSplit.Split(rows, prompt, ValidationFraction, CoreTraining!.Seed);
-        return (rows, MLNet.TextRows.Read(ValidationSet, columns, $"The {stage} validation set").Select(make).ToList());
+        var train = Read(data, $"The {stage} training data", out long skipped);
+        if (ValidationSet is null)
+        {
+            var (t, v) = MLNet.ValidationSplit.Split(train, prompt, ValidationFraction, seed);
+            return (t, v, skipped);
+        }
+        return (train, Read(ValidationSet, $"The {stage} validation set", out _), skipped);
+
+        List<T> Read(IDataView view, string name, out long skippedRows)
+        {
+            string? pairColumn = PairColumn;
+            int pairIndex = pairColumn is null ? -1 : Array.IndexOf(columns, pairColumn);
+            string? pairRole = pairIndex < 0 ? null : TextColumns[pairIndex].Role;
+            return [.. MLNet.TextRows.Read(view, columns, name, pairIndex, pairRole, out skippedRows).Select(make)];
+        }
     }
 }

@@ -54,9 +54,9 @@ public abstract class StoryTransformerBase : ITransformer, IDisposable
     private protected abstract void CheckInputSchema(DataViewSchema inputSchema);
 
     /// <summary>
-    /// Releases the native memory of the model this transformer owns, if any (it leaves the <see cref="StoryModelCache"/>
-    /// unless another owner holds it). ML.NET disposes a model together with a <c>PredictionEngine</c> made from it, so
-    /// the transformer stays usable: used again, it decodes its model again from the stored bytes.
+    /// Releases the native memory of the model this transformer owns, if any (unless another transformer still owns the
+    /// same model). ML.NET disposes a model together with a <c>PredictionEngine</c> made from it, so the transformer stays
+    /// usable: used again, it decodes its model again from the stored bytes.
     /// </summary>
     public void Dispose()
     {

@@ -10,7 +10,17 @@ internal static class TextRows
     /// Reads <paramref name="columns"/> (already checked to be text) row by row. An empty or whitespace-only value is an error naming the
     /// row (0-based) and the column, because an empty prompt or story would silently train the model on nothing.
     /// </summary>
-    public static List<string[]> Read(IDataView data, IReadOnlyList<string> columns, string dataName)
+    public static List<string[]> Read(IDataView data, IReadOnlyList<string> columns, string dataName) =>
+        Read(data, columns, dataName, pairIndex: -1, pairRole: null, out _);
+
+    /// <summary>
+    /// Like <see cref="Read(IDataView, IReadOnlyList{string}, string)"/>, but a row whose column number
+    /// <paramref name="pairIndex"/> is empty (or only whitespace) is not a training row of this stage: it is skipped
+    /// (counted in <paramref name="skipped"/>) and its other columns are not checked. When every row is skipped, the error
+    /// names that column (<paramref name="pairRole"/> is its role in messages). A negative index skips nothing.
+    /// </summary>
+    public static List<string[]> Read(IDataView data, IReadOnlyList<string> columns, string dataName, int pairIndex, string? pairRole,
+        out long skipped)
     {
         var cols = columns.Select(c => data.Schema[c]).ToArray();
         var rows = new List<string[]>();
@@ -18,8 +28,18 @@ internal static class TextRows
         var getters = cols.Select(c => cursor.GetGetter<ReadOnlyMemory<char>>(c)).ToArray();
         ReadOnlyMemory<char> value = default;
         long index = 0;
-        while (cursor.MoveNext())
+        skipped = 0;
+        for (; cursor.MoveNext(); index++)
         {
+            if (pairIndex >= 0)
+            {
+                getters[pairIndex](ref value);
+                if (value.Span.IsWhiteSpace())
+                {
+                    skipped++;
+                    continue;
+                }
+            }
             var row = new string[cols.Length];
             for (int i = 0; i < cols.Length; i++)
             {
@@ -29,8 +49,12 @@ internal static class TextRows
                 row[i] = value.ToString();
             }
             rows.Add(row);
-            index++;
         }
+        if (rows.Count == 0 && skipped > 0)
+            throw new InvalidOperationException(
+                $"{dataName} has no usable row: column '{cols[pairIndex].Name}' ({pairRole}) is empty in all {skipped} row(s). " +
+                $"This stage trains only on the rows where '{cols[pairIndex].Name}' is non-empty (a row without one is an " +
+                "example for SFT only): give it rows of preference pairs.");
         if (rows.Count == 0) throw new InvalidOperationException($"{dataName} has no rows.");
         return rows;
     }

@@ -38,24 +38,28 @@ internal static class MLNetFixtures
 
     public static StoryPairInput[] Rows(int count = 12) => Dataset.PrefTrain.Take(count).Select(StoryPairInput.FromPair).ToArray();
 
+    /// <summary>Tiny SFT options with an explicit seed (so a test's trainer matches the fixture's whatever the context).</summary>
     public static SftTrainer.Options SftOptions() => new()
     {
         ValidationFraction = 0.2,
+        Seed = 7,
         Training = new SftOptions
         {
             Model = new GptConfig { DModel = 32, NHeads = 2, NLayers = 1, MlpRatio = 2, Dropout = 0.0, ContextLength = 256 },
             MaxTokens = 256, BatchSize = 4, MaxEpochs = 2, MaxSteps = 6, LearningRate = 3e-3, WarmupSteps = 1,
-            EvalInterval = 0, EarlyStoppingPatience = 0, CheckpointInterval = 0, Seed = 7,
+            EvalInterval = 0, EarlyStoppingPatience = 0, CheckpointInterval = 0,
         },
     };
 
+    /// <summary>Tiny DPO options with an explicit seed.</summary>
     public static DpoTrainer.Options DpoOptions() => new()
     {
         ValidationFraction = 0.2,
+        Seed = 11,
         Training = new DpoOptions
         {
             MaxTokens = 256, BatchSize = 4, MaxEpochs = 1, MaxSteps = 3, LearningRate = 1e-3, WarmupSteps = 1,
-            EvalInterval = 0, EarlyStoppingPatience = 0, CheckpointInterval = 0, Seed = 11, RpoAlpha = 0,
+            EvalInterval = 0, EarlyStoppingPatience = 0, CheckpointInterval = 0, RpoAlpha = 0,
         },
     };
 

@@ -108,7 +108,7 @@ public sealed class ModelPayloadTests
         var parsed = GenerationSettings.Parse(GenerationSettings.Format(options));
         Assert.Equal(options with { StopStrings = [] }, parsed with { StopStrings = [] });
         Assert.Equal(options.StopStrings, parsed.StopStrings);
-        var viaOptions = StoryGenerator.Options.FromSampling(options).ToSampling();
+        var viaOptions = StoryGenerator.Options.FromSampling(options).ToSampling(contextSeed: 0);
         Assert.Equal(options with { StopStrings = [] }, viaOptions with { StopStrings = [] });
         Assert.Equal(options.StopStrings, viaOptions.StopStrings);
     }

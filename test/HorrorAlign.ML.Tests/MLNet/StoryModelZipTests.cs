@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HorrorAlign.ML.MLNet;
 using HorrorAlign.ML.Persistence;
 using Microsoft.ML;
 

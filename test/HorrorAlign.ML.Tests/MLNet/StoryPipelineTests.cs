@@ -1,4 +1,5 @@
 using HorrorAlign.ML.Generation;
+using HorrorAlign.ML.MLNet;
 using HorrorAlign.ML.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -115,7 +116,8 @@ public sealed class StoryPipelineTests(TrainedPipeline fixture)
         var ml = fixture.Context;
         var featurized = fixture.Featurizer.Transform(fixture.Data);
         var options = MLNetFixtures.SftOptions();
-        options.Training = options.Training with { MaxSteps = 1, Seed = 99 };
+        options.Training = options.Training with { MaxSteps = 1 };
+        options.Seed = 99;
         var sft = ml.StoryGeneration().Trainers.Sft(options).Fit(featurized);
         string hash = sft.ModelHash;
         Assert.True(StoryModelCache.Contains(hash));
@@ -126,6 +128,20 @@ public sealed class StoryPipelineTests(TrainedPipeline fixture)
         Assert.True(StoryModelCache.Contains(hash));
         sft.Dispose();
         Assert.False(StoryModelCache.Contains(hash));
+    }
+
+    [Fact]
+    public void EvaluateChecksTheStoriesOfTheFittedPipeline()
+    {
+        var scored = fixture.Model.Transform(fixture.Data);
+        var metrics = fixture.Context.StoryGeneration().Evaluate(scored);
+        var stories = scored.GetColumn<string>(StoryColumnNames.Story).ToArray();
+        var specs = MLNetFixtures.Dataset.PrefTrain.Select(p => p.Spec!).ToArray();
+        Assert.Equal(specs.Length, metrics.Count);
+        var report = HorrorAlign.ML.Evaluation.ModelEvaluator.EvaluateStories(specs, stories);
+        Assert.Equal(report.AllPassedRate, metrics.AllChecksPassRate);
+        Assert.Equal(report.PassRates.Select(r => (r.Check, r.PassRate, r.Ci95![0], r.Ci95[1])), metrics.Report.PassRates.Select(r => (r.Check, r.PassRate, r.Ci95![0], r.Ci95[1])));
+        Assert.Equal(report.Stories.Count(s => !s.AllPassed), metrics.FailingRows.Count);
     }
 
     static string Describe(TrainingMetrics m) =>
