@@ -1,4 +1,5 @@
 using HorrorAlign.ML.MLNet;
+using HorrorAlign.ML.Mining;
 using HorrorAlign.ML.Persistence;
 using HorrorAlign.ML.Training;
 using Microsoft.ML;
@@ -33,6 +34,15 @@ public sealed class DpoTrainer : StoryTrainerBase<DpoTrainer.Options, DpoTransfo
         /// MLContext's.</summary>
         public DpoOptions Training = new();
 
+        /// <summary>
+        /// On-policy mining before DPO, as <c>horroralign train</c> does it: the SFT model writes stories for
+        /// <see cref="OnPolicyOptions.Specs"/> probe specs (values new to it), and each story that fails a check joins the
+        /// training pairs <see cref="OnPolicyOptions.Repeats"/> times, as the rejected side against its repaired twin.
+        /// <c>Specs = 0</c> trains on the data's pairs alone. Default: 96 specs, 3 repeats, stories written one per core.
+        /// Its sampling seed is replaced by the trainer's seed.
+        /// </summary>
+        public OnPolicyOptions OnPolicy = new() { Parallelism = Environment.ProcessorCount };
+
         private protected override TrainingOptions? CoreTraining => Training;
 
         internal override string? PairColumn => RejectedColumnName;
@@ -44,6 +54,8 @@ public sealed class DpoTrainer : StoryTrainerBase<DpoTrainer.Options, DpoTransfo
         {
             base.Validate();
             ArgumentException.ThrowIfNullOrEmpty(RejectedColumnName, nameof(RejectedColumnName));
+            ArgumentNullException.ThrowIfNull(OnPolicy, nameof(OnPolicy));
+            OnPolicy.Validate();
         }
     }
 
@@ -88,7 +100,17 @@ public sealed class DpoTrainer : StoryTrainerBase<DpoTrainer.Options, DpoTransfo
 
     DpoTransformer Train(IDataView input, StoryModel sftModel) =>
         Train(input, r => new PreferenceSample(r[0], r[1], r[2]), p => p.Prompt, (train, validation, seed, log) =>
-            StoryTraining.RunDpo(sftModel, train, validation, TrainerOptions.Training with { Seed = seed }, log, TrainerOptions.CancellationToken));
+        {
+            var ct = TrainerOptions.CancellationToken;
+            var mining = TrainerOptions.OnPolicy with { Sampling = TrainerOptions.OnPolicy.Sampling with { Seed = seed } };
+            var sources = OnPolicyPairs.ProbeSources(mining.Specs, seed);
+            var mined = sources.Count == 0 ? [] : OnPolicyPairs.Mine(sftModel, sources, mining, cancellationToken: ct);
+            if (sources.Count > 0)
+                log.Info($"DPO: {mined.Count} of {sources.Count * mining.SamplesPerSource} on-policy stories failed a check and join the pairs " +
+                    $"×{mining.Repeats} ({mined.Count(p => p.Repaired)} repaired)");
+            return StoryTraining.RunDpo(sftModel, OnPolicyPairs.TrainingPairs(train, mined, mining.Repeats), validation,
+                TrainerOptions.Training with { Seed = seed }, log, ct);
+        });
 
     private protected override DpoTransformer CreateTransformer(IDataView input, StoryModel trained, TrainingLog log) =>
         DpoTransformer.Create(Context, input, trained, TrainerOptions, log);
