@@ -35,7 +35,7 @@ public sealed class SamplingOptionsBinder : OptionsBinder<SamplingOptions>
                 nameof(SamplingOptions.Seed), o => o.Seed, (o, v) => o with { Seed = v });
         }
         Bind(CliOption.Create<bool>("--enforce-fields",
-                "Field-token models: keep sampling until every spec field has appeared, and ban loops (false = the model alone)."),
+                "Field-token models: hold the end back until every spec field has appeared, and ban loops. On unless --enforce-fields false (the model alone)."),
             nameof(SamplingOptions.EnforceFields), o => o.EnforceFields, (o, v) => o with { EnforceFields = v });
     }
 
