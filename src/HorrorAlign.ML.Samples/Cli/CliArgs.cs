@@ -3,8 +3,9 @@ using System.Globalization;
 namespace HorrorAlign.ML.Samples.Cli;
 
 /// <summary>
-/// A deliberately small command-line parser: <c>--name value</c>, <c>--name=value</c> and bare <c>--flag</c>.
-/// Underscores are read as dashes, so the original pipeline's spellings (<c>--top_p</c>, <c>--max_new_tokens</c>)
+/// The hand parser that <c>train</c> still reads until it moves onto System.CommandLine (every other command is
+/// defined with System.CommandLine; see <see cref="HorrorAlignCli"/>): <c>--name value</c>, <c>--name=value</c> and bare
+/// <c>--flag</c>. Underscores are read as dashes, so the original pipeline's spellings (<c>--top_p</c>, <c>--max_new_tokens</c>)
 /// work too. Every option a command reads is recorded; unknown leftovers are an error that names them.
 /// </summary>
 public sealed class CliArgs
@@ -95,6 +96,3 @@ public sealed class CliArgs
             throw new CliException("unknown option(s): " + string.Join(", ", unknown.Select(u => "--" + u)));
     }
 }
-
-/// <summary>A usage error: printed without a stack trace, exit code 2.</summary>
-public sealed class CliException(string message) : Exception(message);

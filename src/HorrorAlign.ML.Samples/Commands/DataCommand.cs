@@ -1,3 +1,4 @@
+using System.CommandLine;
 using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Samples.Cli;
 using HorrorAlign.ML.Tokenization;
@@ -5,41 +6,36 @@ using HorrorAlign.ML.Tokenization;
 namespace HorrorAlign.ML.Samples.Commands;
 
 /// <summary><c>horroralign data --out DIR [--seed N] [sizes…]</c>: writes the template dataset and its stats.</summary>
-public static class DataCommand
+public sealed class DataCommand : Command
 {
-    /// <summary>Reads the dataset options shared by <c>data</c> and <c>train</c>.</summary>
-    public static DatasetOptions ReadOptions(CliArgs a, DatasetOptions defaults)
+    private readonly Option<string> _out = CliOption.Create<string>("--out", "Folder to write the dataset into.", "DIR");
+
+    /// <summary>The dataset flags (seed and sizes).</summary>
+    public DatasetOptionsBinder Sizes { get; } = new(shownDefaults: new DatasetOptions());
+
+    /// <summary>Defines the command, writing to <paramref name="console"/>.</summary>
+    public DataCommand(CliConsole console) : base("data", "Write the template dataset: six JSONL files, the held-out specs and stats.json.")
     {
-        return (defaults with
-        {
-            Seed = a.Int("seed") ?? defaults.Seed,
-            SftTrainSize = a.Int("sft-train") ?? defaults.SftTrainSize,
-            SftValidationSize = a.Int("sft-val") ?? defaults.SftValidationSize,
-            SftTestSize = a.Int("sft-test") ?? defaults.SftTestSize,
-            PrefTrainSize = a.Int("pref-train") ?? defaults.PrefTrainSize,
-            PrefValidationSize = a.Int("pref-val") ?? defaults.PrefValidationSize,
-            PrefTestSize = a.Int("pref-test") ?? defaults.PrefTestSize,
-            HeldOutFraction = a.Double("heldout-fraction") ?? defaults.HeldOutFraction,
-            HeldOutSpecCount = a.Int("heldout-specs") ?? defaults.HeldOutSpecCount,
-            FreshValueShare = a.Double("fresh-share") ?? defaults.FreshValueShare,
-        }).Validate();
+        _out.Required = true;
+        Options.Add(_out);
+        Sizes.AddTo(this);
+        this.SetGuardedAction(console, (result, _) => Run(result.GetRequiredValue(_out), Sizes.Read(result, new DatasetOptions()), console));
     }
 
-    /// <summary>Runs the command.</summary>
-    public static int Run(CliArgs a, CancellationToken ct)
-    {
-        string outDir = a.String("out") ?? throw new CliException("data needs --out DIR");
-        var options = ReadOptions(a, new DatasetOptions());
-        a.ThrowIfUnknown();
+    /// <summary>Reads the dataset options for <c>train</c>, which still parses with <see cref="CliArgs"/>.</summary>
+    public static DatasetOptions ReadOptions(CliArgs a, DatasetOptions defaults) => new DatasetOptionsBinder().Read(a, defaults);
 
+    private static int Run(string outDir, DatasetOptions options, CliConsole console)
+    {
         var dataset = Dataset.Generate(options);
         dataset.WriteTo(outDir);
         var gpt2 = Gpt2Tokenizer.Shared;
         string statsPath = dataset.WriteStats(outDir, t => gpt2.Encode(t).Length);
-        Console.WriteLine($"wrote {Dataset.SftTrainFile} ({dataset.SftTrain.Count}), {Dataset.SftValidationFile} ({dataset.SftValidation.Count}), " +
-                          $"{Dataset.SftTestFile} ({dataset.SftTest.Count}), {Dataset.PrefTrainFile} ({dataset.PrefTrain.Count}), " +
-                          $"{Dataset.PrefValidationFile} ({dataset.PrefValidation.Count}), {Dataset.PrefTestFile} ({dataset.PrefTest.Count}) to {Path.GetFullPath(outDir)}");
-        Console.WriteLine($"stats: {statsPath}");
-        return 0;
+        var output = console.Out.Profile.Out.Writer;
+        output.WriteLine($"wrote {Dataset.SftTrainFile} ({dataset.SftTrain.Count}), {Dataset.SftValidationFile} ({dataset.SftValidation.Count}), " +
+                         $"{Dataset.SftTestFile} ({dataset.SftTest.Count}), {Dataset.PrefTrainFile} ({dataset.PrefTrain.Count}), " +
+                         $"{Dataset.PrefValidationFile} ({dataset.PrefValidation.Count}), {Dataset.PrefTestFile} ({dataset.PrefTest.Count}) to {Path.GetFullPath(outDir)}");
+        output.WriteLine($"stats: {statsPath}");
+        return ExitCode.Success;
     }
 }

@@ -1,3 +1,5 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.Generation;
@@ -18,63 +20,90 @@ namespace HorrorAlign.ML.Samples.Commands;
 /// <c>model.zip</c> and no data options, it evaluates on that run's evaluation specs, test pairs and SFT test set, with
 /// the run's <c>sft_model.zip</c> as the reference. <c>evaluate --stories FILE.jsonl [--specs FILE.jsonl]</c> grades
 /// stories that already exist (rows <c>{"id","prompt","story"}</c> as <c>generate --specs</c> writes them) without a model.
-/// <c>--benchmark test|dev|stress</c> takes the specs from <see cref="BenchmarkSpecs"/> instead of <c>--specs</c>.
+/// <c>--benchmark test|dev|stress</c> takes the specs from <see cref="BenchmarkSpecs"/> instead of <c>--specs</c>. Sampling
+/// flags as for <c>generate</c> (<see cref="SamplingOptionsBinder"/>).
 /// </summary>
-public static class EvaluateCommand
+public sealed class EvaluateCommand : Command
 {
-    /// <summary>Runs the command.</summary>
-    public static int Run(CliArgs a, CancellationToken ct) => Run(a, ct, AnsiConsole.Console);
+    private static readonly ModelEvaluationOptions Defaults = new();
 
-    /// <summary>Runs the command on <paramref name="console"/> (for tests).</summary>
-    public static int Run(CliArgs a, CancellationToken ct, IAnsiConsole console)
+    private readonly Option<string> _model = CliOption.Create<string>("--model", "The model to evaluate (a run's model.zip: its run's data and SFT model by default).", "PATH", "--checkpoint");
+    private readonly Option<string> _reference = CliOption.Create<string>("--reference", "The reference model for DPO rewards (default: the run's sft_model.zip).", "PATH");
+    private readonly Option<string> _specs = CliOption.Create<string>("--specs", "Specs to write and check stories for.", "FILE.jsonl");
+    private readonly Option<string> _benchmark = CliOption.Create<string>("--benchmark",
+        "The frozen benchmark's specs instead: test (400 held-out, for reporting), dev (200, for decisions) or stress.").OneOf("test", "dev", "stress");
+    private readonly Option<string> _pairs = CliOption.Create<string>("--pairs", "Preference pairs for accuracy and reward margins.", "FILE.jsonl");
+    private readonly Option<string> _sft = CliOption.Create<string>("--sft", "SFT examples for test loss and perplexity.", "FILE.jsonl");
+    private readonly Option<string> _stories = CliOption.Create<string>("--stories",
+        "Grade existing stories (rows as generate --specs writes them) instead of a model.", "FILE.jsonl");
+    private readonly Option<string> _out = CliOption.Create<string>("--out", "Also write the report as JSON.", "FILE.json");
+    private readonly Option<bool> _json = CliOption.Create<bool>("--json", "Print the report as one JSON line instead of a table.");
+    private readonly Option<bool> _quiet = CliOption.Create<bool>("--quiet", "No progress or table.");
+    private readonly Option<double> _beta = CliOption.Create<double>("--beta", "DPO beta of the reward margins.", "X")
+        .Require(v => v > 0 && double.IsFinite(v), "must be a positive number");
+    private readonly Option<int> _maxTokens = CliOption.Create<int>("--max-tokens", "Most tokens per scored example (default: the model's context).", "N").AtLeast(2);
+    private readonly Option<int> _batchSize = CliOption.Create<int>("--batch-size", "Examples per scoring batch.", "N").AtLeast(1);
+
+    /// <summary>The sampling flags of the stories.</summary>
+    public SamplingOptionsBinder Sampling { get; } = new(shownDefaults: Defaults.Sampling);
+
+    /// <summary>Defines the command, writing to <paramref name="console"/>.</summary>
+    public EvaluateCommand(CliConsole console)
+        : base("evaluate", "Constraint pass rates, preference accuracy and SFT loss of a model, or grade existing stories (--stories).")
     {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(console);
-        string? modelPath = a.String("model", "checkpoint");
-        string? referencePath = a.String("reference");
-        string? specsFile = a.String("specs");
-        string? benchmark = a.String("benchmark");
-        string? pairsFile = a.String("pairs");
-        string? sftFile = a.String("sft");
-        string? storiesFile = a.String("stories");
-        string? outFile = a.String("out");
-        var mode = a.Has("json") ? OutputMode.Json : a.Has("quiet") ? OutputMode.Quiet : OutputMode.Rich;
-        var defaults = new ModelEvaluationOptions();
-        var options = defaults with
+        _beta.DefaultValueFactory = _ => Defaults.Beta;
+        _batchSize.DefaultValueFactory = _ => Defaults.BatchSize;
+        foreach (var option in new Option[] { _model, _reference, _specs, _benchmark, _pairs, _sft, _stories, _out, _json, _quiet, _beta, _maxTokens, _batchSize })
+            Options.Add(option);
+        Sampling.AddTo(this);
+        Validators.Add(CheckInputs);
+        this.SetGuardedAction(console, (result, ct) => Run(result, console.Out, ct));
+    }
+
+    /// <summary>A model or stories; the specs from --specs or --benchmark, not both; --stories only with those and --out.</summary>
+    private void CheckInputs(CommandResult result)
+    {
+        bool Given(Option option) => result.GetResult(option) is not null;
+        if (Given(_benchmark) && Given(_specs))
+            result.AddError("--benchmark and --specs both choose the specs: give one of them");
+        if (Given(_stories) && (Given(_model) || Given(_pairs) || Given(_sft) || Given(_reference)))
+            result.AddError("--stories grades existing stories: it takes only --specs or --benchmark (optional) and --out");
+        if (!Given(_stories) && !Given(_model))
+            result.AddError("evaluate needs --model PATH (or --stories FILE.jsonl to grade existing stories)");
+    }
+
+    private int Run(ParseResult result, IAnsiConsole console, CancellationToken ct)
+    {
+        string? referencePath = result.GetValue(_reference);
+        string? specsFile = result.GetValue(_specs);
+        string? pairsFile = result.GetValue(_pairs);
+        string? sftFile = result.GetValue(_sft);
+        string? storiesFile = result.GetValue(_stories);
+        string? outFile = result.GetValue(_out);
+        var mode = result.GetValue(_json) ? OutputMode.Json : result.GetValue(_quiet) ? OutputMode.Quiet : OutputMode.Rich;
+        var options = Defaults with
         {
-            Sampling = GenerateCommand.ReadSampling(a, defaults.Sampling),
-            Beta = a.Double("beta") ?? defaults.Beta,
-            MaxTokens = a.Int("max-tokens") ?? defaults.MaxTokens,
-            BatchSize = a.Int("batch-size") ?? defaults.BatchSize,
+            Sampling = Sampling.Read(result, Defaults.Sampling),
+            Beta = result.GetValue(_beta),
+            MaxTokens = result.GetResult(_maxTokens) is null ? Defaults.MaxTokens : result.GetValue(_maxTokens),
+            BatchSize = result.GetValue(_batchSize),
             // One story per core at a time (see ParallelPrompts); the stories do not depend on it.
             Parallelism = Environment.ProcessorCount,
         };
-        a.ThrowIfUnknown();
-        try
-        {
-            options.Validate();
-        }
-        catch (ArgumentException e)
-        {
-            throw new CliException(e.Message);
-        }
-        if (benchmark is not null && specsFile is not null)
-            throw new CliException("--benchmark and --specs both choose the specs: give one of them");
-        var benchmarkSpecs = benchmark is null ? null : Benchmark(benchmark);
+        var benchmarkSpecs = result.GetValue(_benchmark) is { } benchmark ? Benchmark(benchmark) : null;
 
         ModelEvaluationReport report;
         string column;
         if (storiesFile is not null)
         {
-            if (modelPath is not null || pairsFile is not null || sftFile is not null || referencePath is not null)
-                throw new CliException("--stories grades existing stories: it takes only --specs or --benchmark (optional) and --out");
             var (specs, stories) = ReadStories(storiesFile, specsFile is null ? benchmarkSpecs : StorySpecFile.Read(specsFile));
+            ct.ThrowIfCancellationRequested();
             report = new ModelEvaluationReport(ModelEvaluator.EvaluateStories(specs, stories), null, null, 0);
             column = Path.GetFileName(storiesFile);
         }
         else
         {
-            if (modelPath is null) throw new CliException("evaluate needs --model PATH (or --stories FILE.jsonl to grade existing stories)");
+            string modelPath = result.GetRequiredValue(_model); // CheckInputs: there is one when there are no stories
             // A run's model.zip: default to that run's evaluation data and its SFT model as the reference.
             string? runData = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath)) ?? ".", AlignmentPipeline.DataFolder);
             if (specsFile is null && benchmarkSpecs is null && pairsFile is null && sftFile is null)
@@ -115,7 +144,7 @@ public static class EvaluateCommand
                     new System.Text.Json.JsonSerializerOptions(ModelEvaluationReport.JsonOptions) { WriteIndented = false }));
                 break;
         }
-        return 0;
+        return ExitCode.Success;
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.Generation;
@@ -14,96 +16,97 @@ namespace HorrorAlign.ML.Samples.Commands;
 /// <summary>
 /// <c>horroralign generate --model PATH</c> with one input mode: <c>--prompt TEXT</c>, <c>--spec FILE.json</c>,
 /// <c>--specs FILE.jsonl --out FILE.jsonl</c> (batch; rows <c>{"id","prompt","story"}</c>) or <c>--interactive</c>
-/// (a REPL). Sampling: <c>--top-p --top-k --temperature --repetition-penalty --no-repeat-ngram --max-new-tokens --enforce-fields --seed</c>. The original's
+/// (the <see cref="StoryRepl"/>), with the sampling flags of <see cref="SamplingOptionsBinder"/>. The original's
 /// spellings work too: <c>--checkpoint</c> for <c>--model</c>, <c>--mode oneshot|repl</c>, <c>--top_p</c>,
-/// <c>--max_new_tokens</c>; as there, <c>--top-p 0</c> (or less) means greedy decoding.
+/// <c>--max_new_tokens</c>.
 /// </summary>
-public static class GenerateCommand
+public sealed class GenerateCommand : Command
 {
-    /// <summary>Reads the sampling flags shared by <c>generate</c>, <c>evaluate</c> and <c>train</c> (its evaluation).</summary>
+    private static readonly SamplingOptions Defaults = new();
+
+    private readonly Option<string> _model = CliOption.Create<string>("--model", "The model: a run's model.zip.", "PATH", "--checkpoint");
+    private readonly Option<string> _prompt = CliOption.Create<string>("--prompt", @"Write one story for this prompt (\n = line break).", "TEXT");
+    private readonly Option<string> _spec = CliOption.Create<string>("--spec", "Write one story for the spec in this JSON file; its checks go to stderr.", "FILE.json");
+    private readonly Option<string> _specs = CliOption.Create<string>("--specs", "Write one story per spec of this JSONL file into --out.", "FILE.jsonl");
+    private readonly Option<string> _out = CliOption.Create<string>("--out", "Where --specs writes its rows {\"id\",\"prompt\",\"story\"}.", "FILE.jsonl");
+    private readonly Option<bool> _interactive = CliOption.Create<bool>("--interactive", "Read prompts in a loop (the REPL; :help lists its commands).");
+    private readonly Option<string> _mode = CliOption.Create<string>("--mode", "The original's switch: repl = --interactive, oneshot = one input.").OneOf("oneshot", "repl");
+    private readonly Option<bool> _quiet = CliOption.Create<bool>("--quiet", "No checks line, progress or summary.");
+
+    /// <summary>The sampling flags.</summary>
+    public SamplingOptionsBinder Sampling { get; } = new(shownDefaults: Defaults);
+
+    /// <summary>Defines the command, writing to and reading from <paramref name="console"/>.</summary>
+    public GenerateCommand(CliConsole console) : base("generate", "Write stories with a trained model: one prompt, one spec, a file of specs, or interactively.")
+    {
+        _model.Required = true;
+        foreach (var option in new Option[] { _model, _prompt, _spec, _specs, _out, _interactive, _mode, _quiet }) Options.Add(option);
+        Sampling.AddTo(this);
+        Validators.Add(CheckInputs);
+        this.SetGuardedAction(console, (result, ct) => Run(Read(result), console, ct));
+    }
+
+    /// <summary>Reads the sampling flags for <c>train</c>, which still parses with <see cref="CliArgs"/>.</summary>
     /// <param name="a">The arguments.</param>
     /// <param name="defaults">Values for flags not given.</param>
     /// <param name="readSeed">Whether <c>--seed</c> is the sampling seed (false in <c>train</c>, where it seeds everything).</param>
-    public static SamplingOptions ReadSampling(CliArgs a, SamplingOptions defaults, bool readSeed = true)
+    public static SamplingOptions ReadSampling(CliArgs a, SamplingOptions defaults, bool readSeed = true) =>
+        new SamplingOptionsBinder(bindsSeed: readSeed).Read(a, defaults);
+
+    /// <summary>The request a parsed command line makes.</summary>
+    public GenerateRequest Read(ParseResult result)
     {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(defaults);
-        var sampling = defaults with
-        {
-            Temperature = a.Double("temperature") ?? defaults.Temperature,
-            TopP = a.Double("top-p") ?? defaults.TopP,
-            TopK = a.Int("top-k") ?? defaults.TopK,
-            RepetitionPenalty = a.Double("repetition-penalty") ?? defaults.RepetitionPenalty,
-            NoRepeatNGramSize = a.Int("no-repeat-ngram", "no-repeat-ngram-size") ?? defaults.NoRepeatNGramSize,
-            MaxNewTokens = a.Int("max-new-tokens") ?? defaults.MaxNewTokens,
-            EnforceFields = a.Bool("enforce-fields") ?? defaults.EnforceFields,
-            Seed = (readSeed ? a.Int("seed") : null) ?? defaults.Seed,
-        };
-        // The original's convention: top_p <= 0 is greedy decoding.
-        if (sampling.TopP <= 0) sampling = sampling with { Temperature = 0, TopP = 1 };
-        try
-        {
-            sampling.Validate();
-        }
-        catch (ArgumentException e)
-        {
-            throw new CliException(e.Message);
-        }
-        return sampling;
+        ArgumentNullException.ThrowIfNull(result);
+        return new GenerateRequest(result.GetRequiredValue(_model), result.GetValue(_prompt) is { } prompt ? Unescape(prompt) : null,
+            result.GetValue(_spec), result.GetValue(_specs), result.GetValue(_out), IsInteractive(result.GetValue(_interactive), result.GetValue(_mode)),
+            result.GetValue(_quiet), Sampling.Read(result, Defaults));
     }
 
-    /// <summary>Runs the command.</summary>
-    public static int Run(CliArgs a, CancellationToken ct) => Run(a, ct, AnsiConsole.Console, Console.In);
+    private static bool IsInteractive(bool interactive, string? mode) => interactive || mode == "repl";
 
-    /// <summary>Runs the command with the given console and input (for tests).</summary>
-    public static int Run(CliArgs a, CancellationToken ct, IAnsiConsole console, TextReader input)
+    /// <summary>Exactly one input; --out goes with --specs and only with it.</summary>
+    private void CheckInputs(CommandResult result)
     {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(console);
-        string modelPath = a.String("model", "checkpoint") ?? throw new CliException("generate needs --model PATH (a run's model.zip)");
-        string? prompt = a.String("prompt");
-        string? specFile = a.String("spec");
-        string? specsFile = a.String("specs");
-        string? outFile = a.String("out");
-        string? mode = a.String("mode");
-        bool interactive = a.Has("interactive") || mode == "repl";
-        if (mode is not null and not "oneshot" and not "repl") throw new CliException($"--mode must be 'oneshot' or 'repl', got '{mode}'");
-        bool quiet = a.Has("quiet");
-        var sampling = ReadSampling(a, new SamplingOptions());
-        a.ThrowIfUnknown();
-
-        int inputs = (prompt is null ? 0 : 1) + (specFile is null ? 0 : 1) + (specsFile is null ? 0 : 1) + (interactive ? 1 : 0);
+        bool Given(Option option) => result.GetResult(option) is not null;
+        bool interactive = IsInteractive(result.GetValue(_interactive), result.GetValue(_mode));
+        int inputs = (Given(_prompt) ? 1 : 0) + (Given(_spec) ? 1 : 0) + (Given(_specs) ? 1 : 0) + (interactive ? 1 : 0);
         if (inputs != 1)
-            throw new CliException("generate needs exactly one input: --prompt TEXT, --spec FILE.json, --specs FILE.jsonl --out FILE.jsonl, or --interactive");
-        if (specsFile is not null && outFile is null) throw new CliException("--specs needs --out FILE.jsonl for the generated rows");
-        if (specsFile is null && outFile is not null) throw new CliException("--out is only used with --specs");
+            result.AddError("generate needs exactly one input: --prompt TEXT, --spec FILE.json, --specs FILE.jsonl --out FILE.jsonl, or --interactive");
+        else if (Given(_specs) && !Given(_out))
+            result.AddError("--specs needs --out FILE.jsonl for the generated rows");
+        else if (!Given(_specs) && Given(_out))
+            result.AddError("--out is only used with --specs");
+    }
 
-        using var model = ModelArchive.Load(modelPath);
+    private static int Run(GenerateRequest request, CliConsole console, CancellationToken ct)
+    {
+        using var model = ModelArchive.Load(request.Model);
         // One sequence at a time is hundreds of tiny ops, which one intra-op thread runs faster than two (bench, 2 vCPUs,
         // the app's PASSIVE wait policy: 569 vs 357 new tokens/s); --specs writes one story per core instead.
-        using var threads = TorchThreads.Use(specsFile is null ? 1 : 0);
-        var output = console.Profile.Out.Writer;
-        if (prompt is not null)
+        using var threads = TorchThreads.Use(request.SpecsFile is null ? 1 : 0);
+        var output = console.Out.Profile.Out.Writer;
+        var sampling = request.Sampling;
+        if (request.Prompt is not null)
         {
-            output.WriteLine(TextGenerator.Generate(model, Unescape(prompt), sampling));
+            output.WriteLine(TextGenerator.Generate(model, request.Prompt, sampling));
         }
-        else if (specFile is not null)
+        else if (request.SpecFile is not null)
         {
-            var spec = ReadSpecFile(specFile);
+            var spec = ReadSpecFile(request.SpecFile);
             string story = TextGenerator.Generate(model, spec.ToPrompt(), sampling);
             output.WriteLine(story);
-            if (!quiet) Console.Error.WriteLine("checks: " + StoryChecks.Check(spec, story));
+            if (!request.Quiet) console.Error.WriteLine("checks: " + StoryChecks.Check(spec, story));
         }
-        else if (specsFile is not null)
+        else if (request.SpecsFile is not null)
         {
-            int n = GenerateBatch(model, StorySpecFile.Read(specsFile), outFile!, sampling, quiet ? null : console, ct);
-            if (!quiet) console.MarkupLine(Markup.Escape($"wrote {n} stories to {outFile}"));
+            int n = GenerateBatch(model, StorySpecFile.Read(request.SpecsFile), request.OutFile!, sampling, request.Quiet ? null : console.Out, ct);
+            if (!request.Quiet) console.Out.MarkupLine(Markup.Escape($"wrote {n} stories to {request.OutFile}"));
         }
         else
         {
-            Repl(model, sampling, console, input, ct);
+            new StoryRepl((prompt, options) => TextGenerator.Generate(model, prompt, options), sampling, console).Run(ct);
         }
-        return 0;
+        return ExitCode.Success;
     }
 
     /// <summary>
@@ -141,62 +144,6 @@ public static class GenerateCommand
             w.WriteEndObject();
         });
         return rows.Length;
-    }
-
-    /// <summary>
-    /// A read-generate-print loop. A line is a prompt (write <c>\n</c> for a line break, as in the original's
-    /// examples); a line starting with <c>{</c> is a spec as JSON; <c>:spec</c> asks for the seven fields one by one;
-    /// <c>:quit</c> or end of input leaves.
-    /// </summary>
-    private static void Repl(StoryModel model, SamplingOptions sampling, IAnsiConsole console, TextReader input, CancellationToken ct)
-    {
-        var output = console.Profile.Out.Writer;
-        output.WriteLine("horroralign interactive: type a prompt (\\n = line break), a spec as JSON, :spec to fill one in, or :quit.");
-        int turn = 0;
-        while (!ct.IsCancellationRequested)
-        {
-            output.Write("prompt> ");
-            output.Flush();
-            string? line = input.ReadLine();
-            if (line is null || line.Trim() is ":quit" or ":q" or "exit" or "quit") break;
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            try
-            {
-                StorySpec? spec = null;
-                string prompt;
-                if (line.TrimStart().StartsWith('{')) prompt = (spec = StorySpec.FromJson(line)).ToPrompt();
-                else if (line.Trim() == ":spec")
-                {
-                    spec = AskSpec(output, input);
-                    if (spec is null) break;
-                    prompt = spec.ToPrompt();
-                }
-                else prompt = Unescape(line);
-                // A new seed per turn, so asking twice gives two different stories (reproducible from the start seed).
-                string story = TextGenerator.Generate(model, prompt, sampling with { Seed = unchecked(sampling.Seed + turn++) });
-                output.WriteLine();
-                output.WriteLine(story);
-                if (spec is not null) output.WriteLine("\n[checks: " + StoryChecks.Check(spec, story) + "]");
-                output.WriteLine();
-            }
-            catch (Exception e) when (e is FormatException or ArgumentException) // SpecValidationException is a FormatException
-            {
-                output.WriteLine("error: " + e.Message);
-            }
-        }
-    }
-
-    private static StorySpec? AskSpec(TextWriter output, TextReader input)
-    {
-        string? Ask(string label)
-        {
-            output.Write($"  {label}: ");
-            output.Flush();
-            return input.ReadLine()?.Trim();
-        }
-        string?[] v = [Ask("Title"), Ask("Setting"), Ask("Protagonist"), Ask("Supporting character"), Ask("Important object"), Ask("Taboo rule"), Ask("Twist")];
-        if (v.Any(x => x is null)) return null;
-        return new StorySpec(v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, v[5]!, v[6]!).Validate();
     }
 
     private static StorySpec ReadSpecFile(string path)

@@ -1,7 +1,6 @@
 using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.IO;
-using HorrorAlign.ML.Samples.Cli;
 using HorrorAlign.ML.Samples.Commands;
 using HorrorAlign.ML.Tests.Data;
 
@@ -10,19 +9,23 @@ namespace HorrorAlign.ML.Tests.App;
 /// <summary><c>evaluate --benchmark test|dev|stress</c>: the spec set comes from <see cref="BenchmarkSpecs"/>.</summary>
 public sealed class EvaluateBenchmarkCommandTests
 {
-    private static int Run(params string[] args) => EvaluateCommand.Run(new CliArgs(["evaluate", .. args]), default, new AppConsole().Console);
-
     [Fact]
-    public void BenchmarkAndSpecsTogether_OrAnUnknownSet_AreUsageErrors()
+    public void BenchmarkAndSpecsTogether_OrAnUnknownSet_AreUsageErrorsNamingTheFlag()
     {
         using var dir = new TempDirectory();
         string stories = dir.File("stories.jsonl");
         File.WriteAllText(stories, "{\"id\":\"stress-01-long\",\"story\":\"Once.\"}\n");
 
-        Assert.Contains("--specs", Assert.Throws<CliException>(() => Run("--stories", stories, "--benchmark", "stress", "--specs", dir.File("s.jsonl"))).Message);
-        Assert.Contains("test, dev or stress", Assert.Throws<CliException>(() => Run("--stories", stories, "--benchmark", "held-out")).Message);
-        Assert.Contains("--benchmark needs a value", Assert.Throws<CliException>(() => Run("--stories", stories, "--benchmark")).Message);
-        Assert.Contains("--benchmark", Assert.Throws<CliException>(() => Run("--model", dir.File("none.zip"), "--benchmark", "nope")).Message);
+        void Refused(string expected, params string[] args)
+        {
+            var run = CliRun.Invoke(["evaluate", .. args]);
+            Assert.True(run.ExitCode == 2, run.ToString());
+            Assert.Contains(expected, run.Error);
+        }
+        Refused("--benchmark and --specs", "--stories", stories, "--benchmark", "stress", "--specs", dir.File("s.jsonl"));
+        Refused("--benchmark takes test, dev or stress (got 'held-out')", "--stories", stories, "--benchmark", "held-out");
+        Refused("--benchmark", "--stories", stories, "--benchmark");
+        Refused("--benchmark takes test, dev or stress", "--model", dir.File("none.zip"), "--benchmark", "nope");
     }
 
     [Fact]
@@ -39,7 +42,8 @@ public sealed class EvaluateBenchmarkCommandTests
             w.WriteEndObject();
         });
 
-        Assert.Equal(0, Run("--stories", stories, "--benchmark", "stress", "--out", report, "--quiet"));
+        var run = CliRun.Invoke(["evaluate", "--stories", stories, "--benchmark", "stress", "--out", report, "--quiet"]);
+        Assert.True(run.ExitCode == 0, run.ToString());
 
         var constraints = ModelEvaluationReport.FromJson(File.ReadAllText(report)).Constraints!;
         Assert.Equal(specs.Count, constraints.Count);

@@ -2,8 +2,6 @@ using System.Text.Json;
 using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.IO;
-using HorrorAlign.ML.Samples.Cli;
-using HorrorAlign.ML.Samples.Commands;
 using HorrorAlign.ML.Specs;
 using HorrorAlign.ML.Tests.Data;
 
@@ -29,10 +27,9 @@ public sealed class EvaluateStoriesCommandTests
             w.WriteEndObject();
         });
 
-        var console = new AppConsole();
-        int code = EvaluateCommand.Run(new CliArgs(["evaluate", "--stories", stories, "--specs", specs, "--out", report]), default, console.Console);
+        var run = CliRun.Invoke(["evaluate", "--stories", stories, "--specs", specs, "--out", report]);
 
-        Assert.Equal(0, code);
+        Assert.True(run.ExitCode == 0, run.ToString());
         var parsed = ModelEvaluationReport.FromJson(File.ReadAllText(report));
         var constraints = parsed.Constraints!;
         Assert.Null(parsed.Preferences);
@@ -48,20 +45,21 @@ public sealed class EvaluateStoriesCommandTests
             Assert.Equal(expected, constraints.PassRate(check), 12);
         }
         Assert.Equal(cases.Count(c => c.Failures.Count == 0) / (double)cases.Count, constraints.AllPassedRate, 12);
-        Assert.Contains("ALL checks passed", console.Text);
-        Assert.Contains("no_end_markers", console.Text);
+        Assert.Contains("ALL checks passed", run.Out);
+        Assert.Contains("no_end_markers", run.Out);
     }
 
     [Fact]
-    public void AStoryWithoutAnySpecIsRejectedNamingTheLine()
+    public void AStoryWithoutAnySpecIsARuntimeErrorNamingTheLine()
     {
         using var dir = new TempDirectory();
         string stories = dir.File("stories.jsonl");
         File.WriteAllText(stories, "{\"id\":\"a\",\"story\":\"Once.\"}\n");
-        var e = Assert.Throws<JsonlFormatException>(() =>
-            EvaluateCommand.Run(new CliArgs(["evaluate", "--stories", stories, "--quiet"]), default, new AppConsole().Console));
-        Assert.Contains("stories.jsonl:1", e.Message);
-        Assert.Contains("no spec", e.Message);
+        var run = CliRun.Invoke(["evaluate", "--stories", stories, "--quiet"]);
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith("error: ", run.Error);
+        Assert.Contains("stories.jsonl:1", run.Error);
+        Assert.Contains("no spec", run.Error);
     }
 
     [Fact]

@@ -109,11 +109,10 @@ public sealed class TrainCommandTests(TinyRun run) : IClassFixture<TinyRun>
         specs[1] = specs[1] with { Id = null }; // no id: its position is its id
         StorySpecFile.Write(specsFile, specs);
 
-        var console = new AppConsole();
-        int code = GenerateCommand.Run(new CliArgs(["generate", "--checkpoint", run.File(AlignmentPipeline.ModelFile), "--specs", specsFile,
-            "--out", outFile, "--max_new_tokens", "16", "--top_p", "0.9", "--seed", "3", "--quiet"]), default, console.Console, TextReader.Null);
+        var generated = CliRun.Invoke(["generate", "--checkpoint", run.File(AlignmentPipeline.ModelFile), "--specs", specsFile,
+            "--out", outFile, "--max_new_tokens", "16", "--top_p", "0.9", "--seed", "3", "--quiet"]);
 
-        Assert.Equal(0, code);
+        Assert.True(generated.ExitCode == 0, generated.ToString());
         var lines = File.ReadAllLines(outFile);
         Assert.Equal(specs.Count, lines.Length);
         using var model = ModelArchive.Load(run.File(AlignmentPipeline.ModelFile));
@@ -144,17 +143,16 @@ public sealed class TrainCommandTests(TinyRun run) : IClassFixture<TinyRun>
         var sampling = new SamplingOptions { MaxNewTokens = 10, Temperature = 0, TopP = 1 };
         string expected = TextGenerator.Generate(loaded, spec.ToPrompt(), sampling);
 
-        var oneshot = new AppConsole();
         string escaped = spec.ToPrompt().Replace("\n", "\\n", StringComparison.Ordinal);
-        Assert.Equal(0, GenerateCommand.Run(new CliArgs(["generate", "--model", model, "--mode", "oneshot", "--prompt", escaped,
-            "--top_p", "0", "--max-new-tokens", "10"]), default, oneshot.Console, TextReader.Null));
-        Assert.Equal(expected, oneshot.Text.TrimEnd('\n'));
+        var oneshot = CliRun.Invoke(["generate", "--model", model, "--mode", "oneshot", "--prompt", escaped, "--top_p", "0", "--max-new-tokens", "10"]);
+        Assert.True(oneshot.ExitCode == 0, oneshot.ToString());
+        Assert.Equal(expected, oneshot.Out.TrimEnd('\n'));
 
-        var repl = new AppConsole();
-        Assert.Equal(0, GenerateCommand.Run(new CliArgs(["generate", "--model", model, "--mode", "repl", "--top-p", "0", "--max-new-tokens", "10"]),
-            default, repl.Console, new StringReader(spec.ToJson() + "\n:quit\n")));
-        Assert.Contains(expected, repl.Text);
-        Assert.Contains("[checks: ", repl.Text);
+        var repl = CliRun.Invoke(["generate", "--model", model, "--mode", "repl", "--top-p", "0", "--max-new-tokens", "10"],
+            new StringReader(spec.ToJson() + "\n:quit\n"));
+        Assert.True(repl.ExitCode == 0, repl.ToString());
+        Assert.Contains(expected, repl.Out);
+        Assert.Contains("[checks: ", repl.Out);
     }
 
     [Fact]
@@ -162,12 +160,11 @@ public sealed class TrainCommandTests(TinyRun run) : IClassFixture<TinyRun>
     {
         Assert.Equal(0, run.ExitCode);
         string report = Path.Combine(run.Root, "eval.json");
-        var console = new AppConsole();
         // Same data (the run's), the run's SFT model as reference, the tiny run's evaluation settings.
-        int code = EvaluateCommand.Run(new CliArgs(["evaluate", "--model", run.File(AlignmentPipeline.ModelFile), "--out", report,
-            "--max-new-tokens", "40", "--max-tokens", "384", "--batch-size", "8"]), default, console.Console);
+        var evaluated = CliRun.Invoke(["evaluate", "--model", run.File(AlignmentPipeline.ModelFile), "--out", report,
+            "--max-new-tokens", "40", "--max-tokens", "384", "--batch-size", "8"]);
 
-        Assert.Equal(0, code);
+        Assert.True(evaluated.ExitCode == 0, evaluated.ToString());
         var metrics = JsonNode.Parse(File.ReadAllText(run.File(RunMetrics.FileName)))!;
         var expected = ModelEvaluationReport.FromJson(metrics["evaluation"]!["dpo"]!.ToJsonString());
         var actual = ModelEvaluationReport.FromJson(File.ReadAllText(report));
@@ -176,8 +173,8 @@ public sealed class TrainCommandTests(TinyRun run) : IClassFixture<TinyRun>
         Assert.Equal(expected.Preferences!.Hard!.RewardAccuracy, actual.Preferences!.Hard!.RewardAccuracy);
         Assert.Equal(expected.Preferences.All.PolicyMargin, actual.Preferences.All.PolicyMargin, 3);
         Assert.Equal(expected.SftLoss!.Loss, actual.SftLoss!.Loss, 5);
-        Assert.Contains("ALL checks passed", console.Text);
-        Assert.Contains("SFT test perplexity", console.Text);
+        Assert.Contains("ALL checks passed", evaluated.Out);
+        Assert.Contains("SFT test perplexity", evaluated.Out);
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using System.Text.Json;
-using HorrorAlign.ML.Samples.Bench;
-using HorrorAlign.ML.Samples.Cli;
+using HorrorAlign.ML.Tests.App;
 
 namespace HorrorAlign.ML.Tests.Bench;
 
@@ -15,9 +14,8 @@ public sealed class BenchSmokeTests
         try
         {
             // One torch thread: two threads crawl when other tests keep both cores busy.
-            var args = new CliArgs(["bench", "--quick", "--threads", "1", "--json", path], new HashSet<string> { "quick" });
-            int exit = BenchCommand.Run(args, CancellationToken.None);
-            Assert.Equal(0, exit);
+            var run = CliRun.Invoke(["bench", "--quick", "--threads", "1", "--json", path]);
+            Assert.True(run.ExitCode == 0, run.ToString());
 
             using var json = JsonDocument.Parse(File.ReadAllText(path));
             var root = json.RootElement;
