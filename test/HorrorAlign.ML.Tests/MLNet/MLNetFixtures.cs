@@ -61,6 +61,7 @@ internal static class MLNetFixtures
             MaxTokens = 256, BatchSize = 4, MaxEpochs = 1, MaxSteps = 3, LearningRate = 1e-3, WarmupSteps = 1,
             EvalInterval = 0, EarlyStoppingPatience = 0, CheckpointInterval = 0, RpoAlpha = 0,
         },
+        OnPolicy = new HorrorAlign.ML.Mining.OnPolicyOptions { Specs = 0 }, // template pairs only: the fixtures pin their stories
     };
 
     public static StoryGenerator.Options GeneratorOptions() => new() { MaxNewTokens = 24, Temperature = 0.8, TopP = 0.95, Seed = 5 };
