@@ -31,7 +31,7 @@ public sealed class HorrorAlignCli
         {
             new HelpOption(),
             new VersionOption { Action = new InformationalVersionAction() },
-            new TrainPassThroughCommand(console),
+            new TrainCommand(console),
             new GenerateCommand(console),
             new EvaluateCommand(console),
             new DataCommand(console),

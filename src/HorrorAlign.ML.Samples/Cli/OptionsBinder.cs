@@ -60,34 +60,14 @@ public abstract class OptionsBinder<TOptions> where TOptions : class
         return options;
     }
 
-    /// <summary>
-    /// The same for <c>train</c>, which still reads <see cref="CliArgs"/>: its flags of this group are handed to these
-    /// System.CommandLine options, so the rules and messages stay in one place. Remove once train parses with
-    /// System.CommandLine.
-    /// </summary>
-    public TOptions Read(CliArgs args, TOptions defaults)
-    {
-        ArgumentNullException.ThrowIfNull(args);
-        var scratch = new Command("train");
-        var tokens = new List<string>();
-        foreach (var binding in _bindings)
-        {
-            scratch.Options.Add(binding.Option);
-            string[] names = [.. new[] { binding.Option.Name }.Concat(binding.Option.Aliases).Select(n => n[2..])];
-            if (args.String(names) is { } value) tokens.AddRange([binding.Option.Name, value]);
-        }
-        var result = scratch.Parse(tokens, HorrorAlignCli.Parsing);
-        if (result.Errors.Count > 0) throw new CliException(string.Join("; ", result.Errors.Select(e => e.Message)));
-        return Read(result, defaults);
-    }
-
     /// <summary>Derives settings after binding (e.g. the original's greedy convention); the default keeps them.</summary>
     protected virtual TOptions Complete(TOptions options) => options;
 
     /// <summary>The record's own check; throws <see cref="ArgumentException"/> naming a property.</summary>
     protected abstract void Validate(TOptions options);
 
-    /// <summary>The library's message with each property name (bare or <c>Type.Property</c>) replaced by its flag.</summary>
+    /// <summary>The library's message with each property name (bare or <c>Type.Property</c>) replaced by its flag; a
+    /// binding's property may name its type to tell apart two records' properties of one name.</summary>
     private string InFlagTerms(ArgumentException e)
     {
         string message = e.Message;
@@ -95,7 +75,7 @@ public abstract class OptionsBinder<TOptions> where TOptions : class
         if (suffix >= 0) message = message[..suffix];
         foreach (var binding in _bindings.OrderByDescending(b => b.Property.Length))
         {
-            message = Regex.Replace(message, $@"\b(?:{typeof(TOptions).Name}\.)?{binding.Property}\b", binding.Option.Name);
+            message = Regex.Replace(message, $@"\b(?:\w+\.)?{Regex.Escape(binding.Property)}\b", binding.Option.Name);
         }
         return message;
     }

@@ -22,9 +22,6 @@ public sealed class DataCommand : Command
         this.SetGuardedAction(console, (result, _) => Run(result.GetRequiredValue(_out), Sizes.Read(result, new DatasetOptions()), console));
     }
 
-    /// <summary>Reads the dataset options for <c>train</c>, which still parses with <see cref="CliArgs"/>.</summary>
-    public static DatasetOptions ReadOptions(CliArgs a, DatasetOptions defaults) => new DatasetOptionsBinder().Read(a, defaults);
-
     private static int Run(string outDir, DatasetOptions options, CliConsole console)
     {
         var dataset = Dataset.Generate(options);

@@ -46,13 +46,6 @@ public sealed class GenerateCommand : Command
         this.SetGuardedAction(console, (result, ct) => Run(Read(result), console, ct));
     }
 
-    /// <summary>Reads the sampling flags for <c>train</c>, which still parses with <see cref="CliArgs"/>.</summary>
-    /// <param name="a">The arguments.</param>
-    /// <param name="defaults">Values for flags not given.</param>
-    /// <param name="readSeed">Whether <c>--seed</c> is the sampling seed (false in <c>train</c>, where it seeds everything).</param>
-    public static SamplingOptions ReadSampling(CliArgs a, SamplingOptions defaults, bool readSeed = true) =>
-        new SamplingOptionsBinder(bindsSeed: readSeed).Read(a, defaults);
-
     /// <summary>The request a parsed command line makes.</summary>
     public GenerateRequest Read(ParseResult result)
     {

@@ -127,6 +127,7 @@ public sealed class StoryRepl
     /// and Ctrl+C ends the REPL at once.</summary>
     private string? ReadLine()
     {
+        _ct.ThrowIfCancellationRequested(); // a read that finishes at once would not notice an earlier Ctrl+C
         var read = Task.Run(_console.In.ReadLine, CancellationToken.None);
         read.Wait(_ct);
         return read.Result;

@@ -41,14 +41,17 @@ public sealed class OriginalSpellingTests
     }
 
     [Fact]
-    public void TrainsHandParserReadsTheSamplingGroupThroughTheSameOptions()
+    public void TrainReadsTheOriginalsSpellingsOfTheSamplingGroup()
     {
-        var defaults = new SamplingOptions();
-        var legacy = new SamplingOptionsBinder().Read(new CliArgs(["train", "--top_p", "0.9", "--max_new_tokens", "5", "--enforce-fields", "false"]), defaults);
+        var cli = new HorrorAlignCli(new CliConsole(new AppConsole().Console, TextWriter.Null, TextReader.Null));
+        var result = cli.Parse(["train", "--top_p", "0.9", "--max_new_tokens", "5", "--enforce-fields", "false"]);
+        Assert.Empty(result.Errors);
+        var options = ((TrainCommand)result.CommandResult.Command).ReadOptions(result);
 
-        Assert.Equal(defaults with { TopP = 0.9, MaxNewTokens = 5, EnforceFields = false }, legacy);
-        var e = Assert.Throws<CliException>(() => new SamplingOptionsBinder().Read(new CliArgs(["train", "--top-k", "-1"]), defaults));
-        Assert.Equal("--top-k must not be negative (got -1)", e.Message);
+        Assert.Equal(new SamplingOptions { TopP = 0.9, MaxNewTokens = 5, EnforceFields = false }, options.Evaluation.Sampling);
+        var bad = CliRun.Invoke(["train", "--top-k", "-1"]);
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--top-k must not be negative (got -1)", bad.Error);
     }
 
     [Fact]

@@ -1,11 +1,9 @@
 using System.Diagnostics;
-using HorrorAlign.ML.Samples.Cli;
-using HorrorAlign.ML.Samples.Commands;
 
 namespace HorrorAlign.ML.Tests.App;
 
-/// <summary>One uninterrupted <c>train --config tiny</c> run, shared by the app tests (and the reference the resumed
-/// run is compared with).</summary>
+/// <summary>One uninterrupted <c>horroralign train --config tiny</c> run, shared by the app tests (and the reference the
+/// resumed run and the library's own run are compared with).</summary>
 public sealed class TinyRun : IDisposable
 {
     public TinyRun()
@@ -13,10 +11,10 @@ public sealed class TinyRun : IDisposable
         Root = Directory.CreateTempSubdirectory("horroralign-app-").FullName;
         Folder = Path.Combine(Root, "run");
         var clock = Stopwatch.StartNew();
-        var console = new AppConsole();
-        ExitCode = TrainCommand.Run(new CliArgs(["train", "--config", "tiny", "--out", Folder, "--quiet"]), default, console.Console);
+        var result = CliRun.Invoke(["train", "--config", "tiny", "--out", Folder, "--quiet"]);
         Seconds = clock.Elapsed.TotalSeconds;
-        Output = console.Text;
+        ExitCode = result.ExitCode;
+        Output = result.ToString();
     }
 
     /// <summary>Temporary root (other runs of a test class go next to <see cref="Folder"/>).</summary>

@@ -7,6 +7,7 @@ using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.Generation;
 using HorrorAlign.ML.IO;
+using HorrorAlign.ML;
 using HorrorAlign.ML.Samples.Cli;
 using HorrorAlign.ML.Samples.Commands;
 using HorrorAlign.ML.Samples.Reporting;
@@ -182,26 +183,30 @@ public sealed class TrainCommandTests(TinyRun run) : IClassFixture<TinyRun>
     {
         Assert.Equal(0, run.ExitCode);
         string folder = Path.Combine(run.Root, "resumed");
-        string[] args = ["train", "--config", "tiny", "--out", folder, "--quiet"];
 
-        int Interrupted(string[] a, string stage, int step)
+        // Ctrl+C at a chosen step, through the library the command runs (the CLI's token is the same token).
+        void Interrupt(Func<IProgress<PipelineProgress>, CancellationToken, AlignmentRun> start, string stage, int step)
         {
             using var cts = new CancellationTokenSource();
-            return TrainCommand.Run(new CliArgs(a), cts.Token, new AppConsole().Console, m =>
+            var progress = new InlineProgress<PipelineProgress>(e =>
             {
-                if (m.Stage == stage && m.Step == step && !m.IsEvaluation) cts.Cancel();
+                if (e.Metrics is { IsEvaluation: false } m && m.Stage == stage && m.Step == step) cts.Cancel();
             });
+            Assert.Throws<OperationCanceledException>(() => start(progress, cts.Token).Dispose());
         }
 
-        Assert.Equal(TrainCommand.InterruptedExitCode, Interrupted(args, "sft", 3));
+        Interrupt((p, ct) => AlignmentPipeline.Run(RunOptions.Tiny, folder, p, cancellationToken: ct), "sft", 3);
         Assert.True(File.Exists(Path.Combine(folder, AlignmentPipeline.CheckpointFolder, "sft.checkpoint")));
         Assert.False(File.Exists(Path.Combine(folder, RunMetrics.FileName)));
-        // Settings come from run.json; repeating one is refused.
-        Assert.Throws<CliException>(() => TrainCommand.Run(new CliArgs(["train", "--resume", folder, "--seed", "1"]), default, new AppConsole().Console));
+        // Options come from run.json; repeating one is refused, naming it.
+        var refused = CliRun.Invoke(["train", "--resume", folder, "--seed", "1"]);
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("drop --seed", refused.Error);
 
-        Assert.Equal(TrainCommand.InterruptedExitCode, Interrupted(["train", "--resume", folder, "--quiet"], "dpo", 1));
+        Interrupt((p, ct) => AlignmentPipeline.Resume(folder, p, cancellationToken: ct), "dpo", 1);
         Assert.True(File.Exists(Path.Combine(folder, AlignmentPipeline.CheckpointFolder, "dpo.checkpoint")));
-        Assert.Equal(0, TrainCommand.Run(new CliArgs(["train", "--out", folder, "--resume", "--quiet"]), default, new AppConsole().Console));
+        var resumed = CliRun.Invoke(["train", "--out", folder, "--resume", "--quiet"]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
 
         var expected = JsonNode.Parse(File.ReadAllText(run.File(RunMetrics.FileName)))!.AsObject();
         var actual = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, RunMetrics.FileName)))!.AsObject();
@@ -214,67 +219,84 @@ public sealed class TrainCommandTests(TinyRun run) : IClassFixture<TinyRun>
         Assert.Equal(File.ReadAllText(run.File(TrainingLogFile.FileName)), File.ReadAllText(Path.Combine(folder, TrainingLogFile.FileName)));
         Assert.Equal(File.ReadAllBytes(run.File(AlignmentPipeline.ModelFile)).Length, File.ReadAllBytes(Path.Combine(folder, AlignmentPipeline.ModelFile)).Length);
         // A finished run does not train again.
-        var again = new AppConsole();
-        Assert.Equal(0, TrainCommand.Run(new CliArgs(["train", "--resume", folder]), default, again.Console));
-        Assert.Contains("already complete", again.Text);
+        var again = CliRun.Invoke(["train", "--resume", folder]);
+        Assert.Equal(0, again.ExitCode);
+        Assert.Contains("already complete", again.Out);
+    }
+
+    [Fact]
+    public void CtrlCBeforeTrainingStartsExits130()
+    {
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var stopped = CliRun.Invoke(["train", "--config", "tiny", "--out", Path.Combine(run.Root, "cancelled"), "--quiet"], ct: cts.Token);
+        Assert.Equal(130, stopped.ExitCode);
+        Assert.StartsWith("interrupted:", stopped.Error);
     }
 
     [Fact]
     public void ExistingRunFolderAndBadOptionsAreRefusedClearly()
     {
         Assert.Equal(0, run.ExitCode);
-        var e = Assert.Throws<CliException>(() => TrainCommand.Run(new CliArgs(["train", "--config", "tiny", "--out", run.Folder]), default, new AppConsole().Console));
-        Assert.Contains("--resume", e.Message);
-        Assert.Contains("tiny' or 'default", Assert.Throws<CliException>(() => TrainCommand.ReadOptions(new CliArgs(["train", "--config", "huge"]))).Message);
-        Assert.Contains("--bogus", Assert.Throws<CliException>(() =>
-            TrainCommand.Run(new CliArgs(["train", "--config", "tiny", "--bogus", "1", "--out", Path.Combine(run.Root, "x")]), default, new AppConsole().Console)).Message);
-        Assert.Contains("DModel", Assert.Throws<CliException>(() => TrainCommand.ReadOptions(new CliArgs(["train", "--heads", "5"]))).Message);
-        var overridden = TrainCommand.ReadOptions(new CliArgs(["train", "--config", "tiny", "--sft-epochs", "4", "--d-model", "48", "--seed", "9", "--top_p", "0.8"]));
+        var cli = new HorrorAlignCli(new CliConsole(new AppConsole().Console, TextWriter.Null, TextReader.Null));
+        RunOptions Read(params string[] args)
+        {
+            var result = cli.Parse(["train", .. args]);
+            Assert.Empty(result.Errors);
+            return ((TrainCommand)result.CommandResult.Command).ReadOptions(result);
+        }
+        CliRun Refused(params string[] args)
+        {
+            var r = CliRun.Invoke(["train", .. args]);
+            Assert.True(r.ExitCode == 2, r.ToString());
+            return r;
+        }
+
+        Assert.Contains("--resume", Refused("--config", "tiny", "--out", run.Folder).Error);
+        Assert.Contains("--config takes default or tiny", Refused("--config", "huge").Error);
+        Assert.Contains("--bogus", Refused("--config", "tiny", "--bogus", "1", "--out", Path.Combine(run.Root, "x")).Error);
+        Assert.Contains("--heads: must divide --d-model", Refused("--heads", "5", "--out", Path.Combine(run.Root, "y")).Error);
+        Assert.Contains("--on-policy-samples must be at least 1", Refused("--on-policy-samples", "0").Error);
+        Assert.Contains("--repair-tries must not be negative", Refused("--repair-tries", "-1").Error);
+        Assert.Contains("--on-policy-repeats must be at least 1", Refused("--on-policy-repeats", "0").Error);
+        Assert.Contains("--dpo-loss takes sigmoid, robust, ipo or hinge", Refused("--dpo-loss", "kto").Error);
+        Assert.Contains("--benchmark takes test or dev", Refused("--benchmark", "stress").Error);
+
+        var overridden = Read("--config", "tiny", "--sft-epochs", "4", "--d-model", "48", "--seed", "9", "--top_p", "0.8");
         Assert.Equal(4, overridden.Sft.MaxEpochs);
         Assert.Equal(48, overridden.Sft.Model.DModel);
-        Assert.Equal(9, overridden.Dataset.Seed);
-        Assert.Equal(9, overridden.Dpo.Seed);
+        Assert.Equal((9, 9, 9), (overridden.Dataset.Seed, overridden.Dpo.Seed, overridden.Evaluation.Sampling.Seed));
         Assert.Equal(0.8, overridden.Evaluation.Sampling.TopP);
+        Assert.Equal("tiny", overridden.Preset);
 
-        Assert.Contains("sigmoid, robust, ipo or hinge", Assert.Throws<CliException>(() =>
-            TrainCommand.ReadOptions(new CliArgs(["train", "--dpo-loss", "kto"]))).Message);
-        var dpo = TrainCommand.ReadOptions(new CliArgs(["train", "--dpo-loss", "sigmoid", "--rpo-alpha", "0", "--copy-head", "true",
+        var dpo = Read("--dpo-loss", "sigmoid", "--rpo-alpha", "0", "--copy-head", "true",
             "--fresh-share", "0.25", "--on-policy-specs", "0", "--unseen-embedding", "true", "--unseen-dropout", "0.1", "--field-tokens", "false",
-            "--enforce-fields", "false", "--benchmark", "dev"]));
+            "--enforce-fields", "false", "--benchmark", "dev");
         Assert.Equal((HorrorAlign.ML.Losses.DpoLossType.Sigmoid, 0.0), (dpo.Dpo.LossType, dpo.Dpo.RpoAlpha));
         Assert.Equal((true, 0.25, 0), (dpo.Sft.Model.CopyHead, dpo.Dataset.FreshValueShare, dpo.OnPolicy.Specs));
         Assert.Equal((true, 0.1), (dpo.Sft.Model.UnseenTokenEmbedding, dpo.Sft.UnseenTokenDropout));
         Assert.Equal((false, false, BenchmarkSet.Dev), (dpo.Sft.FieldTokens, dpo.Evaluation.Sampling.EnforceFields, dpo.Benchmark));
-        Assert.False(TrainCommand.ReadOptions(new CliArgs(["train"])).Resolved().OnPolicy.Sampling.EnforceFields); // mining samples the model alone
+        Assert.False(Read().Resolved().OnPolicy.Sampling.EnforceFields); // mining samples the model alone
+        Assert.Equal(RunOptions.Default.ToJson(), Read().ToJson()); // no flags: the default run
         var preset = RunOptions.Default;
         Assert.Equal((true, true, false, false, BenchmarkSet.Test, 400),
             (preset.Sft.FieldTokens, preset.Evaluation.Sampling.EnforceFields, preset.Sft.Model.CopyHead, preset.Sft.Model.UnseenTokenEmbedding, preset.Benchmark, preset.EvalSpecs));
-        Assert.Contains("--benchmark takes test or dev", Assert.Throws<CliException>(() =>
-            TrainCommand.ReadOptions(new CliArgs(["train", "--benchmark", "stress"]))).Message);
 
-        var mining = TrainCommand.ReadOptions(new CliArgs(["train", "--on-policy-samples", "3", "--repair-tries", "0", "--on-policy-repeats", "2",
-            "--threads", "2", "--top-p", "0.9"])).Resolved();
+        var mining = Read("--on-policy-samples", "3", "--repair-tries", "0", "--on-policy-repeats", "2", "--threads", "2", "--top-p", "0.9").Resolved();
         Assert.Equal((3, 0, 2), (mining.OnPolicy.SamplesPerSource, mining.OnPolicy.RepairTries, mining.OnPolicy.Repeats));
         Assert.Equal((2, 2), (mining.OnPolicy.Parallelism, mining.Evaluation.Parallelism));
         Assert.Equal(0.9, mining.OnPolicy.Sampling.TopP); // mining samples the way the evaluation does
-        Assert.Contains("--on-policy-samples", Assert.Throws<CliException>(() =>
-            TrainCommand.ReadOptions(new CliArgs(["train", "--on-policy-samples", "0"]))).Message);
-        Assert.Contains("--repair-tries", Assert.Throws<CliException>(() =>
-            TrainCommand.ReadOptions(new CliArgs(["train", "--repair-tries", "-1"]))).Message);
-        Assert.Contains("--on-policy-repeats", Assert.Throws<CliException>(() =>
-            TrainCommand.ReadOptions(new CliArgs(["train", "--on-policy-repeats", "0"]))).Message);
     }
 
     [Fact]
     public void JsonModeStreamsOneObjectPerLineEndingWithTheSummary()
     {
         Assert.Equal(0, run.ExitCode);
-        var console = new AppConsole();
         string folder = Path.Combine(run.Root, "json");
-        Assert.Equal(0, TrainCommand.Run(new CliArgs(["train", "--config", "tiny", "--out", folder, "--json", "--sft-epochs", "1", "--eval-specs", "1"]),
-            default, console.Console));
+        var json = CliRun.Invoke(["train", "--config", "tiny", "--out", folder, "--json", "--sft-epochs", "1", "--eval-specs", "1"]);
+        Assert.True(json.ExitCode == 0, json.ToString());
 
-        var events = console.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
+        var events = json.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
         Assert.Equal(3, events.Count(e => (string)e["event"]! == "metrics" && (string)e["stage"]! == "sft" && e["loss"] is not null));
         Assert.Contains(events, e => (string)e["event"]! == "metrics" && (string)e["stage"]! == "dpo" && e["rewards/margins"] is not null);
         var done = events[^1];
