@@ -20,6 +20,7 @@ namespace HorrorAlign.ML.Data;
 /// <para>
 /// Deterministic: every draw comes from the caller's <see cref="Random"/>, in a fixed order, from word lists in a fixed
 /// order; the same seeded generator gives the same values on every machine.
+/// Articles and Title Case follow <see cref="English"/>.
 /// </para>
 /// </summary>
 public static class FreshValues
@@ -484,9 +485,6 @@ public static class FreshValues
         "Street", "Landing", "Heath", "Marsh", "Hollow", "Water", "Court",
     ];
 
-    private static readonly HashSet<string> TitleSmallWords = new(StringComparer.Ordinal)
-        { "a", "an", "the", "of", "in", "at", "on", "to", "and", "by", "for" };
-
     // ---- Names ---------------------------------------------------------------------------------------------------
 
     private static readonly string[] NameOnsets =
@@ -537,10 +535,10 @@ public static class FreshValues
             3 => $"what the {MaybeTitleAdjective(rng)}{Pick(TitleNouns, rng)} {Pick(TitleVerbsPast, rng)}",
             4 => $"the {MaybeTitleAdjective(rng)}{Pick(TitleNouns, rng)} That {Pick(TitlePredicates, rng)}",
             5 => $"do not {Pick(TitleVerbs, rng)} the {Pick(TitleAdjectives, rng)} {Pick(TitleNouns, rng)}",
-            6 => WithArticle($"{Pick(TitleNouns, rng)} Without {WithArticle(Pick(TitleNouns, rng))}"),
+            6 => English.WithIndefiniteArticle($"{Pick(TitleNouns, rng)} Without {English.WithIndefiniteArticle(Pick(TitleNouns, rng))}"),
             _ => $"beneath the {Pick(TitleAdjectives, rng)} {Pick(TitleNouns, rng)}",
         };
-        return TitleCase(title);
+        return English.TitleCase(title);
     }
 
     private static string MaybeTitleAdjective(Random rng) => rng.Next(2) == 0 ? "" : Pick(TitleAdjectives, rng) + " ";
@@ -553,11 +551,11 @@ public static class FreshValues
         ArgumentNullException.ThrowIfNull(rng);
         return rng.Next(5) switch
         {
-            4 => $"{WithArticle(rng.Next(2) == 0 ? Pick(Places, rng) : $"{Pick(PlaceAdjectives, rng)} {Pick(Places, rng)}")} {Pick(PlaceClauses, rng)}",
-            0 => $"{WithArticle($"{Pick(PlaceAdjectives, rng)} {Pick(Places, rng)}")} {Pick(PlaceTimes, rng)}",
-            1 => $"the {Pick(PlaceParts, rng)} of {WithArticle(Pick(Places, rng))} {(rng.Next(2) == 0 ? Pick(PlaceLocations, rng) : Pick(PlaceTimes, rng))}",
-            2 => $"the {Pick(PlaceParts, rng)} of {WithArticle($"{Pick(PlaceAdjectives, rng)} {Pick(Places, rng)}")}",
-            _ => $"{WithArticle($"{Pick(PlaceAdjectives, rng)} {Pick(Places, rng)}")} {Pick(PlaceLocations, rng)}",
+            4 => $"{English.WithIndefiniteArticle(rng.Next(2) == 0 ? Pick(Places, rng) : $"{Pick(PlaceAdjectives, rng)} {Pick(Places, rng)}")} {Pick(PlaceClauses, rng)}",
+            0 => $"{English.WithIndefiniteArticle($"{Pick(PlaceAdjectives, rng)} {Pick(Places, rng)}")} {Pick(PlaceTimes, rng)}",
+            1 => $"the {Pick(PlaceParts, rng)} of {English.WithIndefiniteArticle(Pick(Places, rng))} {(rng.Next(2) == 0 ? Pick(PlaceLocations, rng) : Pick(PlaceTimes, rng))}",
+            2 => $"the {Pick(PlaceParts, rng)} of {English.WithIndefiniteArticle($"{Pick(PlaceAdjectives, rng)} {Pick(Places, rng)}")}",
+            _ => $"{English.WithIndefiniteArticle($"{Pick(PlaceAdjectives, rng)} {Pick(Places, rng)}")} {Pick(PlaceLocations, rng)}",
         };
     }
 
@@ -590,9 +588,9 @@ public static class FreshValues
         };
         return rng.Next(5) switch
         {
-            0 => WithArticle($"{Pick(ThingAdjectives, rng)} {material} {thing}"),
-            1 => $"{WithArticle($"{material} {thing}")} {Pick(ThingDetails, rng)}",
-            2 => $"{WithArticle($"{Pick(ThingAdjectives, rng)} {thing}")} {Pick(ThingDetails, rng)}",
+            0 => English.WithIndefiniteArticle($"{Pick(ThingAdjectives, rng)} {material} {thing}"),
+            1 => $"{English.WithIndefiniteArticle($"{material} {thing}")} {Pick(ThingDetails, rng)}",
+            2 => $"{English.WithIndefiniteArticle($"{Pick(ThingAdjectives, rng)} {thing}")} {Pick(ThingDetails, rng)}",
             3 => $"the {Pick(Owners, rng)} {material} {thing}",
             _ => $"the {Pick(Owners, rng)} {Pick(ThingAdjectives, rng)} {thing}",
         };
@@ -743,35 +741,6 @@ public static class FreshValues
     // ---- Helpers -------------------------------------------------------------------------------------------------
 
     private static T Pick<T>(T[] items, Random rng) => items[rng.Next(items.Length)];
-
-    /// <summary>"a"/"an" for a phrase by the sound of its first word: "an old", "an hourglass", but "a one-eyed", "a
-    /// uniform", "a used".</summary>
-    internal static string IndefiniteArticle(string phrase)
-    {
-        string w = phrase.ToLowerInvariant();
-        if (w.StartsWith("one", StringComparison.Ordinal) || w.StartsWith("uni", StringComparison.Ordinal) ||
-            w.StartsWith("use", StringComparison.Ordinal) || w.StartsWith("eu", StringComparison.Ordinal))
-            return "a";
-        if ("aeiou".Contains(w[0]) || w.StartsWith("hour", StringComparison.Ordinal) || w.StartsWith("heir", StringComparison.Ordinal) ||
-            w.StartsWith("honest", StringComparison.Ordinal))
-            return "an";
-        return "a";
-    }
-
-    private static string WithArticle(string phrase) => IndefiniteArticle(phrase) + " " + phrase;
-
-    /// <summary>Capitalises every word except small function words that are not first ("The Lantern at Crow Fen");
-    /// hyphenated words are capitalised part by part ("Upside-Down").</summary>
-    private static string TitleCase(string title)
-    {
-        string[] words = title.Split(' ');
-        for (int i = 0; i < words.Length; i++)
-        {
-            if (i > 0 && TitleSmallWords.Contains(words[i])) continue;
-            words[i] = string.Join('-', words[i].Split('-').Select(part => part.Length == 0 ? part : char.ToUpperInvariant(part[0]) + part[1..]));
-        }
-        return string.Join(' ', words);
-    }
 
     /// <summary>Two or three syllables: onset + vowel (+ coda), optionally an inner syllable, then a name-like ending.
     /// After a coda the next onset is a single consonant, so clusters stay pronounceable.</summary>
