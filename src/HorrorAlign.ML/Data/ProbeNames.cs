@@ -12,16 +12,8 @@ namespace HorrorAlign.ML.Data;
 /// </summary>
 public static class ProbeNames
 {
-    private static readonly string[] Candidates =
-    [
-        "Thaddeus", "Ignatius", "Philippa", "Wilhelmina", "Barnaby", "Cordelia", "Lysander", "Perpetua", "Evander", "Isolde",
-        "Octavia", "Ezekiel", "Hortense", "Leopold", "Rosalind", "Casimir", "Percival", "Ottilie", "Ambrose", "Winifred",
-        "Cornelius", "Euphemia", "Bartholomew", "Clementine", "Ephraim", "Guinevere", "Horatio", "Imogen", "Lavinia",
-        "Mortimer", "Ophelia", "Peregrine", "Prudence", "Rowena", "Tabitha", "Ulrich", "Verity", "Wendell", "Xanthe",
-        "Zebedee", "Aurelio", "Benedikt", "Cosima", "Eulalia", "Florian", "Gwendolyn", "Hieronymus", "Jolyon", "Kasimir",
-        "Leocadia", "Malachy", "Nerys", "Oswin", "Petronella", "Radomir", "Seraphina", "Tancredi", "Ursel", "Wystan",
-        "Yevgenia", "Zinovia", "Anselm", "Berengar", "Crispin", "Dagmar", "Egbert", "Fenella", "Gaspard", "Hermione",
-    ];
+    // Data/Words/ProbeNames.Candidates.txt
+    private static readonly string[] Candidates = WordLists.Load("ProbeNames.Candidates");
 
     /// <summary>The probe names: the candidates minus any name of <see cref="ValuePools.Default"/> (so no probe name is
     /// a training or held-out name, whatever the pools hold).</summary>

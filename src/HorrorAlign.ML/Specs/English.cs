@@ -55,6 +55,41 @@ internal static class English
             : clause;
     }
 
+    /// <summary>"a"/"an" for a phrase by the sound of its first word: "an old", "an hourglass", but "a one-eyed", "a
+    /// uniform", "a used".</summary>
+    public static string IndefiniteArticle(string phrase)
+    {
+        string w = phrase.ToLowerInvariant();
+        if (w.StartsWith("one", StringComparison.Ordinal) || w.StartsWith("uni", StringComparison.Ordinal) ||
+            w.StartsWith("use", StringComparison.Ordinal) || w.StartsWith("eu", StringComparison.Ordinal))
+            return "a";
+        if ("aeiou".Contains(w[0]) || w.StartsWith("hour", StringComparison.Ordinal) || w.StartsWith("heir", StringComparison.Ordinal) ||
+            w.StartsWith("honest", StringComparison.Ordinal))
+            return "an";
+        return "a";
+    }
+
+    /// <summary>A phrase with its indefinite article in front: "old key" → "an old key", "brass key" → "a brass key".</summary>
+    public static string WithIndefiniteArticle(string phrase) => IndefiniteArticle(phrase) + " " + phrase;
+
+    // Words that Title Case leaves in lower case unless they open the title.
+    private static readonly HashSet<string> TitleSmallWords = new(StringComparer.Ordinal)
+        { "a", "an", "the", "of", "in", "at", "on", "to", "and", "by", "for" };
+
+    /// <summary>Title Case: capitalises every word except small function words that are not first ("the lantern at
+    /// crow fen" → "The Lantern at Crow Fen"); hyphenated words are capitalised part by part ("Upside-Down"). Letters
+    /// already in upper case stay so.</summary>
+    public static string TitleCase(string title)
+    {
+        string[] words = title.Split(' ');
+        for (int i = 0; i < words.Length; i++)
+        {
+            if (i > 0 && TitleSmallWords.Contains(words[i])) continue;
+            words[i] = string.Join('-', words[i].Split('-').Select(part => part.Length == 0 ? part : char.ToUpperInvariant(part[0]) + part[1..]));
+        }
+        return string.Join(' ', words);
+    }
+
     /// <summary>Possessive of a name. One rule for all names, sibilant endings included: "Mina's", "James's".</summary>
     public static string Possessive(string name) => name + "'s";
 

@@ -224,15 +224,4 @@ public class FreshValuesTests
             Assert.Equal(nameof(DatasetOptions.FreshValueShare), e.ParamName);
         }
     }
-
-    [Fact]
-    public void IndefiniteArticle_FollowsTheSound()
-    {
-        Assert.Equal("an", FreshValues.IndefiniteArticle("old key"));
-        Assert.Equal("an", FreshValues.IndefiniteArticle("hourglass"));
-        Assert.Equal("a", FreshValues.IndefiniteArticle("one-eyed doll"));
-        Assert.Equal("a", FreshValues.IndefiniteArticle("uniform"));
-        Assert.Equal("a", FreshValues.IndefiniteArticle("brass key"));
-        Assert.Equal("an", FreshValues.IndefiniteArticle("unheated bunker"));
-    }
 }

@@ -48,4 +48,27 @@ public class EnglishTests
         Assert.Equal("Never answer knocks after 2 a.m.,", English.EndQuote("Never answer knocks after 2 a.m."));
         Assert.Equal("Who is there?", English.EndQuote("Who is there?"));
     }
+
+    [Theory]
+    [InlineData("old key", "an")]
+    [InlineData("hourglass", "an")]
+    [InlineData("one-eyed doll", "a")]
+    [InlineData("uniform", "a")]
+    [InlineData("brass key", "a")]
+    [InlineData("unheated bunker", "an")]
+    [InlineData("heirloom locket", "an")]
+    [InlineData("used ticket", "a")]
+    public void IndefiniteArticle_FollowsTheSound(string phrase, string expected)
+    {
+        Assert.Equal(expected, English.IndefiniteArticle(phrase));
+        Assert.Equal(expected + " " + phrase, English.WithIndefiniteArticle(phrase));
+    }
+
+    [Theory]
+    [InlineData("the lantern at Crow Fen", "The Lantern at Crow Fen")]
+    [InlineData("what the Orchard Remembered", "What the Orchard Remembered")]
+    [InlineData("the Upside-Down Ferry", "The Upside-Down Ferry")]
+    [InlineData("a Bell Without a Tower", "A Bell Without a Tower")]
+    [InlineData("do not wake the cold-eyed keeper", "Do Not Wake the Cold-Eyed Keeper")]
+    public void TitleCase_KeepsSmallWordsLowerExceptFirst(string title, string expected) => Assert.Equal(expected, English.TitleCase(title));
 }
