@@ -1,5 +1,6 @@
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Text;
 
 namespace HorrorAlign.ML.Data;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Text;
 
 namespace HorrorAlign.ML.Data;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Generation;
+using HorrorAlign.ML.IO;
 using HorrorAlign.ML.Losses;
 using HorrorAlign.ML.Persistence;
 using HorrorAlign.ML.Specs;

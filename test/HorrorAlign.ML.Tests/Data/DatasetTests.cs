@@ -3,6 +3,7 @@ using System.Text.Json;
 using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Text;
 using Microsoft.ML.Tokenizers;
 
 namespace HorrorAlign.ML.Tests.Data;

@@ -1,6 +1,7 @@
 using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Text;
 using HorrorAlign.ML.Tokenization;
 
 namespace HorrorAlign.ML.Tests.Data;
@@ -96,7 +97,7 @@ public class FreshValuesTests
         {
             Assert.True(StoryText.ContentStems(spec.Taboo).Count >= 2, spec.Taboo);
             Assert.True(StoryText.ContentStems(spec.Twist).Count >= 2, spec.Twist);
-            Assert.DoesNotContain(SpecValues.NounPhrase(spec.Object)[^1], StoryLexicon.StopWords);
+            Assert.DoesNotContain(SpecValues.NounPhrase(spec.Object)[^1], StoryText.StopWords);
             Assert.InRange(StoryText.Words(spec.Object).Length, 2, FreshValues.MaxObjectWords);
         }
     }
@@ -111,7 +112,7 @@ public class FreshValuesTests
             .Concat(StoryTemplates.ObjectSentences).Concat(StoryTemplates.Escalations).Concat(StoryTemplates.TwistReveals)
             .Concat(StoryTemplates.Endings).Concat(RejectionTemplates.TabooFree).Concat(RejectionTemplates.TwistFree)
             .Concat(RejectionTemplates.HappyEndings).Concat(StoryLexicon.UnsettlingCues).Concat(StoryLexicon.HappyCues)
-            .Concat(StoryLexicon.StopWords).Concat(StoryLexicon.Gore);
+            .Concat(StoryText.StopWords).Concat(StoryLexicon.Gore);
         var englishWords = new HashSet<string>(englishText.SelectMany(StoryText.Words), StringComparer.Ordinal);
         englishWords.ExceptWith(PoolNames);
         var tokenCounts = new List<int>();

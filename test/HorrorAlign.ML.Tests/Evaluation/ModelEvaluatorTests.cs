@@ -1,6 +1,7 @@
 using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.Generation;
+using HorrorAlign.ML.IO;
 using HorrorAlign.ML.Losses;
 using HorrorAlign.ML.Modeling;
 using HorrorAlign.ML.Persistence;

@@ -2,6 +2,7 @@ using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.Specs;
 using HorrorAlign.ML.Tests.Specs;
+using HorrorAlign.ML.Text;
 
 namespace HorrorAlign.ML.Tests.Evaluation;
 

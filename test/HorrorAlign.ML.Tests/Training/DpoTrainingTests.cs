@@ -1,3 +1,4 @@
+using HorrorAlign.ML.Tokenization;
 using HorrorAlign.ML.Training;
 
 namespace HorrorAlign.ML.Tests.Training;
