@@ -6,7 +6,6 @@ using HorrorAlign.ML.Losses;
 using HorrorAlign.ML.Persistence;
 using HorrorAlign.ML.Specs;
 using HorrorAlign.ML.Tokenization;
-using HorrorAlign.ML.Training;
 using static TorchSharp.torch;
 
 namespace HorrorAlign.ML.Evaluation;

@@ -5,6 +5,7 @@ using HorrorAlign.ML.Generation;
 using HorrorAlign.ML.IO;
 using HorrorAlign.ML.Persistence;
 using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Synthesis;
 using HorrorAlign.ML.Tokenization;
 using HorrorAlign.ML.Training;
 

@@ -7,6 +7,7 @@ using HorrorAlign.ML.IO;
 using HorrorAlign.ML.Modeling;
 using HorrorAlign.ML.Persistence;
 using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Synthesis;
 using HorrorAlign.ML.Tokenization;
 using HorrorAlign.ML.Training;
 

@@ -5,11 +5,9 @@ using HorrorAlign.ML.IO;
 using HorrorAlign.ML.Losses;
 using HorrorAlign.ML.Modeling;
 using HorrorAlign.ML.Persistence;
-using HorrorAlign.ML.Samples.Reporting;
 using HorrorAlign.ML.Tests.App;
 using HorrorAlign.ML.Tests.Training;
 using HorrorAlign.ML.Tokenization;
-using HorrorAlign.ML.Training;
 using static TorchSharp.torch;
 
 namespace HorrorAlign.ML.Tests.Evaluation;

@@ -1,10 +1,9 @@
 using HorrorAlign.ML.Mining;
-using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Generation;
+using HorrorAlign.ML.Synthesis;
 using HorrorAlign.ML.Tests.Generation;
 using HorrorAlign.ML.IO;
 using HorrorAlign.ML.Tests.Data;
-using HorrorAlign.ML.Training;
 
 namespace HorrorAlign.ML.Tests.Mining;
 

@@ -1,4 +1,3 @@
-using HorrorAlign.ML.Specs;
 using HorrorAlign.ML.Text;
 
 namespace HorrorAlign.ML.Tests.Text;

@@ -1,5 +1,5 @@
-using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Synthesis;
 using HorrorAlign.ML.Text;
 using HorrorAlign.ML.Tokenization;
 

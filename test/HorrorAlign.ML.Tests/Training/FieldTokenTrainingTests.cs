@@ -1,9 +1,9 @@
-using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.Generation;
 using HorrorAlign.ML.Modeling;
 using HorrorAlign.ML.Persistence;
 using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Synthesis;
 using HorrorAlign.ML.Tokenization;
 using HorrorAlign.ML.Training;
 

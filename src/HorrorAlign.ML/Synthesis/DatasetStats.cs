@@ -1,7 +1,8 @@
 using System.Text.Json;
+using HorrorAlign.ML.Data;
 using HorrorAlign.ML.IO;
 
-namespace HorrorAlign.ML.Data;
+namespace HorrorAlign.ML.Synthesis;
 
 /// <summary>Min, mean and max of a set of token counts (all 0 for an empty set).</summary>
 /// <param name="Min">Smallest count.</param>

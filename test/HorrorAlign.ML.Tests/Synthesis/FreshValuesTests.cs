@@ -1,10 +1,11 @@
 using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Synthesis;
 using HorrorAlign.ML.Text;
 using HorrorAlign.ML.Tokenization;
 
-namespace HorrorAlign.ML.Tests.Data;
+namespace HorrorAlign.ML.Tests.Synthesis;
 
 public class FreshValuesTests
 {

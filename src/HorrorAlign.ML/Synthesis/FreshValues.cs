@@ -1,9 +1,9 @@
-using HorrorAlign.ML.Evaluation;
+using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Specs;
 using HorrorAlign.ML.Text;
 using HorrorAlign.ML.Tokenization;
 
-namespace HorrorAlign.ML.Data;
+namespace HorrorAlign.ML.Synthesis;
 
 /// <summary>
 /// Combinatorially generated spec values that no pool holds: made-up first names built from syllables, and titles,

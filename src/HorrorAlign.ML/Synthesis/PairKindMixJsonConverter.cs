@@ -1,7 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using HorrorAlign.ML.Data;
 
-namespace HorrorAlign.ML.Data;
+namespace HorrorAlign.ML.Synthesis;
 
 /// <summary>A <see cref="PairKindMix"/> in JSON: an object of kind name → weight (<c>{"contrastive": 1, …}</c>).</summary>
 internal sealed class PairKindMixJsonConverter : JsonConverter<PairKindMix>

@@ -1,4 +1,6 @@
-namespace HorrorAlign.ML.Data;
+using HorrorAlign.ML.Data;
+
+namespace HorrorAlign.ML.Synthesis;
 
 /// <summary>
 /// Relative weights of the <see cref="PairKind"/>s in preference data. Each split gets its kinds by exact allocation

@@ -2,11 +2,12 @@ using System.Text.RegularExpressions;
 using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Synthesis;
 using HorrorAlign.ML.Tests.Specs;
 using HorrorAlign.ML.Text;
 using Microsoft.ML.Tokenizers;
 
-namespace HorrorAlign.ML.Tests.Data;
+namespace HorrorAlign.ML.Tests.Synthesis;
 
 public class StoryWriterTests
 {
