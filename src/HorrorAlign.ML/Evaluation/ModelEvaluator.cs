@@ -166,7 +166,7 @@ public static class ModelEvaluator
         options ??= new ModelEvaluationOptions();
         options.Validate();
         var encoder = Encoder(model, options);
-        var rows = examples.Select(e => encoder.Encode(e.Prompt, e.Response)).ToArray();
+        var rows = examples.Select(encoder.Encode).ToArray();
         int done = 0;
         var (sums, tokens) = Score(model, rows, options.BatchSize, n =>
         {
@@ -184,7 +184,7 @@ public static class ModelEvaluator
         Action<int> advance, CancellationToken cancellationToken)
     {
         var encoder = Encoder(model, options);
-        var encoded = pairs.Select(p => encoder.EncodePair(p.Prompt, p.Chosen, p.Rejected)).ToArray();
+        var encoded = pairs.Select(encoder.EncodePair).ToArray();
         // Chosen rows then rejected rows; progress counts pairs, i.e. half a row each.
         var rows = encoded.Select(p => p.Chosen).Concat(encoded.Select(p => p.Rejected)).ToArray();
         int pending = 0;

@@ -24,7 +24,7 @@ internal sealed class PairKindMixJsonConverter : JsonConverter<PairKindMix>
     public override void Write(Utf8JsonWriter writer, PairKindMix value, JsonSerializerOptions options)
     {
         writer.WriteStartObject();
-        foreach (var kind in PairKindExtensions.Kinds) writer.WriteNumber(kind.ToName(), value.Weight(kind));
+        foreach (var kind in PairKindExtensions.TemplateKinds) writer.WriteNumber(kind.ToName(), value.Weight(kind));
         writer.WriteEndObject();
     }
 }

@@ -132,11 +132,14 @@ public sealed class StoryWriter
     /// it fails at least one. Tries up to <see cref="MaxAttempts"/> plans; false when none qualifies (the spec's own
     /// values can make a kind impossible, e.g. a twist that another of its values already states).
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="kind"/> is not a template kind.</exception>
     public bool TryWritePair(StorySpec spec, PairKind kind, Random rng,
         [NotNullWhen(true)] out string? chosen, [NotNullWhen(true)] out string? rejected)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(rng);
+        if (!kind.IsTemplate())
+            throw new ArgumentOutOfRangeException(nameof(kind), kind, $"'{kind.ToName()}' pairs are mined from a model's stories, not written from templates.");
         var slots = new StorySlots(spec);
         for (int attempt = 0; attempt < MaxAttempts; attempt++)
         {

@@ -184,7 +184,7 @@ public class FreshValuesTests
             else Assert.NotEmpty(failures);
         }
         // Every pair kind still occurs among fresh specs.
-        Assert.Equal(PairKindExtensions.Kinds.Count, d.PrefTrain.Select(r => r.Kind).Distinct().Count());
+        Assert.Equal(PairKindExtensions.TemplateKinds.Count, d.PrefTrain.Select(r => r.Kind).Distinct().Count());
         var training = ValuePools.Default.Split(0.15, 3).Training;
         Assert.All(d.SftValidation.Concat(d.SftTest).Select(r => r.Spec!), s => Assert.True(training.Covers(s)));
         Assert.All(d.PrefValidation.Concat(d.PrefTest).Select(r => r.Spec!), s => Assert.True(training.Covers(s)));
