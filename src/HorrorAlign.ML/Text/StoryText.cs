@@ -3,7 +3,7 @@ using System.Text;
 namespace HorrorAlign.ML.Text;
 
 /// <summary>
-/// Plain-text analysis for the checks: words, sentences, paragraphs and a light stemmer. Words are maximal runs of
+/// Plain-text analysis for the checks and the data generator: words, sentences, paragraphs, stop words and a light stemmer. Words are maximal runs of
 /// letters or digits (with any combining marks that follow), lowercased with the invariant culture, so matching is case-insensitive and respects word
 /// boundaries ("Kai's" holds the word "kai"; "Kaiser" does not).
 /// </summary>

@@ -1,16 +1,15 @@
-using HorrorAlign.ML.Data;
-using HorrorAlign.ML.Pipeline;
-using HorrorAlign.ML.Mining;
-using HorrorAlign.ML.Synthesis;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.Generation;
 using HorrorAlign.ML.IO;
+using HorrorAlign.ML.Pipeline;
 using HorrorAlign.ML.Samples.Cli;
 using HorrorAlign.ML.Samples.Commands;
 using HorrorAlign.ML.Samples.Reporting;
 using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Synthesis;
 using HorrorAlign.ML.Tests.Training;
 using Microsoft.ML;
 
