@@ -1,8 +1,8 @@
 using System.Globalization;
-using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Generation;
 using HorrorAlign.ML.Losses;
 using HorrorAlign.ML.Modeling;
+using HorrorAlign.ML.Synthesis;
 using HorrorAlign.ML.Tokenization;
 using HorrorAlign.ML.Training;
 using TorchSharp;

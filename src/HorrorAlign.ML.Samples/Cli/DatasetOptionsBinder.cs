@@ -1,4 +1,4 @@
-using HorrorAlign.ML.Data;
+using HorrorAlign.ML.Synthesis;
 
 namespace HorrorAlign.ML.Samples.Cli;
 

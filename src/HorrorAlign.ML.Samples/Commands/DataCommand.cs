@@ -1,6 +1,6 @@
 using System.CommandLine;
-using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Samples.Cli;
+using HorrorAlign.ML.Synthesis;
 using HorrorAlign.ML.Tokenization;
 
 namespace HorrorAlign.ML.Samples.Commands;

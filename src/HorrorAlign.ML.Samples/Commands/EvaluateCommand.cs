@@ -2,13 +2,12 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
-using HorrorAlign.ML.Generation;
 using HorrorAlign.ML.Pipeline;
 using HorrorAlign.ML.IO;
-using HorrorAlign.ML.Persistence;
 using HorrorAlign.ML.Samples.Cli;
 using HorrorAlign.ML.Samples.Reporting;
 using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Synthesis;
 using Spectre.Console;
 
 namespace HorrorAlign.ML.Samples.Commands;

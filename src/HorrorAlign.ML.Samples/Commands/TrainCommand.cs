@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using HorrorAlign.ML.Evaluation;
+using HorrorAlign.ML.IO;
 using HorrorAlign.ML.Pipeline;
 using HorrorAlign.ML.Samples.Cli;
 using HorrorAlign.ML.Samples.Reporting;

@@ -4,10 +4,12 @@ using HorrorAlign.ML.Specs;
 namespace HorrorAlign.ML.Data;
 
 /// <summary>
-/// One supervised example: a prompt and the story to imitate. JSONL form, one object per line:
+/// One supervised example: a prompt and the story to imitate; the one SFT row type of the project, from the template
+/// writer, a user's file or an ML.NET data view alike. JSONL form, one object per line:
 /// <c>{"id":…,"prompt":…,"response":…,"spec":{…}}</c> (<c>spec</c> optional).
 /// </summary>
-/// <param name="Id">Row identifier, e.g. <c>sft-train-0001</c>.</param>
+/// <param name="Id">Row identifier, e.g. <c>sft-train-0001</c>; rows made from bare text get their place
+/// (<c>file-stem:line</c> from a file without ids, <c>input:row</c> from an ML.NET data view).</param>
 /// <param name="Prompt">The instruction prompt (<see cref="StorySpec.ToPrompt"/>), ending with "Story:\n".</param>
 /// <param name="Response">The target story.</param>
 /// <param name="Spec">The spec behind the prompt, when known.</param>

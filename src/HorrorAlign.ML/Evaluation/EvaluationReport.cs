@@ -90,7 +90,7 @@ public sealed record StoryEvaluation(string Id, StorySpec Spec, string Story, bo
 /// compare the model's summed log-probabilities of chosen and rejected (the original project's "preference accuracy");
 /// the reward figures are TRL's, relative to a reference model, and null when no reference was given.
 /// </summary>
-/// <param name="Kind">The pair kind's snake_case name, or "hard" (all kinds but contrastive) or "all".</param>
+/// <param name="Kind">The pair kind's snake_case name, or "hard" (the seven hard template kinds, <see cref="Data.PairKindExtensions.IsHard"/>) or "all".</param>
 /// <param name="Count">Number of pairs.</param>
 /// <param name="PolicyAccuracy">Share of pairs where log π(chosen) &gt; log π(rejected).</param>
 /// <param name="PolicyMargin">Mean of log π(chosen) − log π(rejected) (summed over the completion tokens).</param>

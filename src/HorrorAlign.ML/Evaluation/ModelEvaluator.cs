@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Generation;
+using HorrorAlign.ML.IO;
 using HorrorAlign.ML.Losses;
 using HorrorAlign.ML.Persistence;
 using HorrorAlign.ML.Specs;
 using HorrorAlign.ML.Tokenization;
-using HorrorAlign.ML.Training;
 using static TorchSharp.torch;
 
 namespace HorrorAlign.ML.Evaluation;
@@ -166,7 +166,7 @@ public static class ModelEvaluator
         options ??= new ModelEvaluationOptions();
         options.Validate();
         var encoder = Encoder(model, options);
-        var rows = examples.Select(e => encoder.Encode(e.Prompt, e.Response)).ToArray();
+        var rows = examples.Select(encoder.Encode).ToArray();
         int done = 0;
         var (sums, tokens) = Score(model, rows, options.BatchSize, n =>
         {
@@ -184,7 +184,7 @@ public static class ModelEvaluator
         Action<int> advance, CancellationToken cancellationToken)
     {
         var encoder = Encoder(model, options);
-        var encoded = pairs.Select(p => encoder.EncodePair(p.Prompt, p.Chosen, p.Rejected)).ToArray();
+        var encoded = pairs.Select(encoder.EncodePair).ToArray();
         // Chosen rows then rejected rows; progress counts pairs, i.e. half a row each.
         var rows = encoded.Select(p => p.Chosen).Concat(encoded.Select(p => p.Rejected)).ToArray();
         int pending = 0;

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Text;
 
 namespace HorrorAlign.ML.Evaluation;
 

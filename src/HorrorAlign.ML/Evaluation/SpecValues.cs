@@ -1,4 +1,5 @@
 using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Text;
 
 namespace HorrorAlign.ML.Evaluation;
 

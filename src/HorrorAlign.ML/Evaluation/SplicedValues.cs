@@ -1,3 +1,5 @@
+using HorrorAlign.ML.Text;
+
 namespace HorrorAlign.ML.Evaluation;
 
 /// <summary>
@@ -48,16 +50,16 @@ internal static class SplicedValues
             int j = i + m;
             if (coveredBy.AsSpan(i, m).IndexOfAnyExcept(-1, v) >= 0) continue;
             if (j < w.Length && IsCutWord(w[j], value[m])) return true;
-            if (j < w.Length && (RunsIntoAValue(w, j, values) || (StoryLexicon.StopWords.Contains(w[j]) && RunsIntoAValue(w, j + 1, values))))
+            if (j < w.Length && (RunsIntoAValue(w, j, values) || (StoryText.StopWords.Contains(w[j]) && RunsIntoAValue(w, j + 1, values))))
                 return true;
-            if (story.SentenceBoundaryAt(j) && StoryLexicon.StopWords.Contains(value[m - 1])) return true;
+            if (story.SentenceBoundaryAt(j) && StoryText.StopWords.Contains(value[m - 1])) return true;
         }
         return false;
     }
 
     private static bool IsCutWord(string word, string expected) =>
         word.Length >= 2 && expected.Length >= 2 && word[0] == expected[0] && word[1] == expected[1] &&
-        !StoryLexicon.StopWords.Contains(word) && !StoryLexicon.StopWords.Contains(expected) &&
+        !StoryText.StopWords.Contains(word) && !StoryText.StopWords.Contains(expected) &&
         !string.Equals(StoryText.Stem(word), StoryText.Stem(expected), StringComparison.Ordinal);
 
     private static bool RunsIntoAValue(string[] words, int at, SpecValues values)
@@ -66,7 +68,7 @@ internal static class SplicedValues
             for (int q = 0; q + 1 < value.Length; q++)
             {
                 int m = StoryText.MatchLength(words, at, value[q..]);
-                if (m >= 2 && words.Skip(at).Take(m).Any(x => !StoryLexicon.StopWords.Contains(x))) return true;
+                if (m >= 2 && words.Skip(at).Take(m).Any(x => !StoryText.StopWords.Contains(x))) return true;
             }
         return false;
     }

@@ -1,3 +1,5 @@
+using HorrorAlign.ML.Text;
+
 namespace HorrorAlign.ML.Evaluation;
 
 /// <summary>One pass over a story: its words (lowercased), the sentence each word belongs to, which words open a clause,

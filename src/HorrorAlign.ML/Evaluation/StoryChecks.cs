@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Text;
 
 namespace HorrorAlign.ML.Evaluation;
 

@@ -1,3 +1,5 @@
+using HorrorAlign.ML.Text;
+
 namespace HorrorAlign.ML.Evaluation;
 
 /// <summary>
@@ -35,20 +37,4 @@ internal static class StoryLexicon
         "peaceful", "peacefully", "soundly", "harmless", "coincidence", "joke", "joked", "cheerful", "cheerfully",
         "grateful", "contented", "at peace", "delighted", "lovely", "perfect getaway",
     ];
-
-    /// <summary>Function words and rule words: not key content of a taboo or twist, and no evidence that a copied value
-    /// was cut or spliced.</summary>
-    public static readonly HashSet<string> StopWords = new(StringComparer.Ordinal)
-    {
-        "a", "an", "the", "and", "or", "but", "nor", "of", "to", "in", "on", "at", "by", "for", "from", "with", "into",
-        "onto", "out", "up", "down", "over", "under", "off", "as", "so", "than", "then", "that", "this", "these",
-        "those", "there", "here", "it", "its", "is", "are", "was", "were", "be", "been", "being", "has", "have", "had",
-        "do", "does", "did", "done", "don", "dont", "not", "no", "never", "always", "ever", "only", "just", "all", "any",
-        "each", "every", "some", "one", "who", "whom", "whose", "what", "which", "when", "where", "while", "why", "how",
-        "you", "your", "yours", "yourself", "they", "them", "their", "he", "she", "him", "her", "his", "we", "us", "our",
-        "i", "me", "my", "if", "after", "before", "again", "still", "too", "very", "own", "same", "can", "will",
-        "would", "should", "could", "must", "may", "might", "let", "more", "most", "once", "until", "because", "about",
-        "around", "across", "along", "through", "during", "without", "within", "anyone", "anything", "someone",
-        "something", "nothing", "nobody", "am", "pm",
-    };
 }

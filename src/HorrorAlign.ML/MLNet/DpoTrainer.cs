@@ -1,3 +1,4 @@
+using HorrorAlign.ML.Data;
 using HorrorAlign.ML.MLNet;
 using HorrorAlign.ML.Mining;
 using HorrorAlign.ML.Persistence;
@@ -98,8 +99,9 @@ public sealed class DpoTrainer : StoryTrainerBase<DpoTrainer.Options, DpoTransfo
         return output;
     }
 
+    // A data view's pairs carry no kind: like JSONL rows without one, they are contrastive.
     DpoTransformer Train(IDataView input, StoryModel sftModel) =>
-        Train(input, r => new PreferenceSample(r[0], r[1], r[2]), p => p.Prompt, (train, validation, seed, log) =>
+        Train(input, (id, r) => new PreferencePair(id, r[0], r[1], r[2], PairKind.Contrastive), p => p.Prompt, (train, validation, seed, log) =>
         {
             var ct = TrainerOptions.CancellationToken;
             var mining = TrainerOptions.OnPolicy with { Sampling = TrainerOptions.OnPolicy.Sampling with { Seed = seed } };

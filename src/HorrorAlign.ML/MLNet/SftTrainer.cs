@@ -1,3 +1,4 @@
+using HorrorAlign.ML.Data;
 using HorrorAlign.ML.MLNet;
 using HorrorAlign.ML.Persistence;
 using HorrorAlign.ML.Training;
@@ -60,7 +61,7 @@ public sealed class SftTrainer : StoryTrainerBase<SftTrainer.Options, SftTransfo
     }
 
     SftTransformer Train(IDataView input, StoryModel? initial) =>
-        Train(input, r => new SftSample(r[0], r[1]), s => s.Prompt, (train, validation, seed, log) =>
+        Train(input, (id, r) => new SftExample(id, r[0], r[1]), s => s.Prompt, (train, validation, seed, log) =>
             StoryTraining.RunSft(train, validation, TrainerOptions.Training with { Seed = seed }, initial, log, TrainerOptions.CancellationToken));
 
     private protected override SftTransformer CreateTransformer(IDataView input, StoryModel trained, TrainingLog log) =>

@@ -65,16 +65,16 @@ public abstract class StoryTrainerBase<TOptions, TTransformer> : IEstimator<TTra
     }
 
     /// <summary>
-    /// The training run: reads the text columns into samples (<paramref name="makeSample"/> gets them in
+    /// The training run: reads the text columns into rows (<paramref name="makeRow"/> gets the row's id and its columns in
     /// <see cref="StoryTrainerOptions.TextColumns"/> order; rows with an empty <see cref="StoryTrainerOptions.PairColumn"/>
     /// are skipped), holds out validation prompts, trains with <paramref name="run"/> (which gets the run's seed) while
     /// logging to <c>MLContext.Log</c>, and stores the result in the transformer.
     /// </summary>
-    private protected TTransformer Train<TSample>(IDataView input, Func<string[], TSample> makeSample, Func<TSample, string> promptOf,
-        Func<List<TSample>, List<TSample>, int, TrainingLog, TrainingResult> run)
+    private protected TTransformer Train<TRow>(IDataView input, Func<string, string[], TRow> makeRow, Func<TRow, string> promptOf,
+        Func<List<TRow>, List<TRow>, int, TrainingLog, TrainingResult> run)
     {
         int seed = Seed;
-        var (train, validation, skipped) = TrainerOptions.ReadRows(input, makeSample, promptOf, _stage, seed);
+        var (train, validation, skipped) = TrainerOptions.ReadRows(input, makeRow, promptOf, _stage, seed);
         using var log = new TrainingLog(Context, _logName, TrainerOptions.Progress);
         string skippedNote = skipped == 0 ? "" : $" ({skipped} row(s) with an empty '{TrainerOptions.PairColumn}' skipped)";
         string seedNote = TrainerOptions.Seed is null ? "from the MLContext" : "from the options";

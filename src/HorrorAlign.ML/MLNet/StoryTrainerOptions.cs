@@ -91,11 +91,13 @@ public abstract class StoryTrainerOptions
     }
 
     /// <summary>
-    /// Training and validation samples, made from the <see cref="TextColumns"/> (in that order) of <paramref name="data"/>
-    /// and of <see cref="ValidationSet"/> when given, else of a held-out split of <paramref name="data"/> seeded with
-    /// <paramref name="seed"/>. Rows whose <see cref="PairColumn"/> is empty are skipped (and counted).
+    /// Training and validation rows, made by <paramref name="make"/> from the <see cref="TextColumns"/> (in that order) of
+    /// <paramref name="data"/> and of <see cref="ValidationSet"/> when given, else of a held-out split of
+    /// <paramref name="data"/> seeded with <paramref name="seed"/>. Rows whose <see cref="PairColumn"/> is empty are
+    /// skipped (and counted). A data view's rows carry no id, so each gets its place: <c>input:</c> or
+    /// <c>validation:</c> and its 0-based row number.
     /// </summary>
-    internal (List<T> Train, List<T> Validation, long Skipped) ReadRows<T>(IDataView data, Func<string[], T> make, Func<T, string> prompt,
+    internal (List<T> Train, List<T> Validation, long Skipped) ReadRows<T>(IDataView data, Func<string, string[], T> make, Func<T, string> prompt,
         string stage, int seed)
     {
         string[] columns = [.. TextColumns.Select(c => c.Column)];
@@ -103,20 +105,21 @@ public abstract class StoryTrainerOptions
         if (ValidationSet is not null)
             foreach (var (column, role) in TextColumns)
                 MLNet.SchemaChecks.RequireText(ValidationSet.Schema, column, role + ", in the validation set", nameof(ValidationSet));
-        var train = Read(data, $"The {stage} training data", out long skipped);
+        var train = Read(data, $"The {stage} training data", "input", out long skipped);
         if (ValidationSet is null)
         {
             var (t, v) = MLNet.ValidationSplit.Split(train, prompt, ValidationFraction, seed);
             return (t, v, skipped);
         }
-        return (train, Read(ValidationSet, $"The {stage} validation set", out _), skipped);
+        return (train, Read(ValidationSet, $"The {stage} validation set", "validation", out _), skipped);
 
-        List<T> Read(IDataView view, string name, out long skippedRows)
+        List<T> Read(IDataView view, string name, string idPrefix, out long skippedRows)
         {
             string? pairColumn = PairColumn;
             int pairIndex = pairColumn is null ? -1 : Array.IndexOf(columns, pairColumn);
             string? pairRole = pairIndex < 0 ? null : TextColumns[pairIndex].Role;
-            return [.. MLNet.TextRows.Read(view, columns, name, pairIndex, pairRole, out skippedRows).Select(make)];
+            return [.. MLNet.TextRows.Read(view, columns, name, pairIndex, pairRole, out skippedRows)
+                .Select(row => make(FormattableString.Invariant($"{idPrefix}:{row.Index}"), row.Values))];
         }
     }
 }

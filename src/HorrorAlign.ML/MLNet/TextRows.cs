@@ -7,10 +7,11 @@ namespace HorrorAlign.ML.MLNet;
 internal static class TextRows
 {
     /// <summary>
-    /// Reads <paramref name="columns"/> (already checked to be text) row by row. An empty or whitespace-only value is an error naming the
+    /// Reads <paramref name="columns"/> (already checked to be text) row by row, each row with its 0-based number in
+    /// <paramref name="data"/>. An empty or whitespace-only value is an error naming the
     /// row (0-based) and the column, because an empty prompt or story would silently train the model on nothing.
     /// </summary>
-    public static List<string[]> Read(IDataView data, IReadOnlyList<string> columns, string dataName) =>
+    public static List<TextRow> Read(IDataView data, IReadOnlyList<string> columns, string dataName) =>
         Read(data, columns, dataName, pairIndex: -1, pairRole: null, out _);
 
     /// <summary>
@@ -19,11 +20,11 @@ internal static class TextRows
     /// (counted in <paramref name="skipped"/>) and its other columns are not checked. When every row is skipped, the error
     /// names that column (<paramref name="pairRole"/> is its role in messages). A negative index skips nothing.
     /// </summary>
-    public static List<string[]> Read(IDataView data, IReadOnlyList<string> columns, string dataName, int pairIndex, string? pairRole,
+    public static List<TextRow> Read(IDataView data, IReadOnlyList<string> columns, string dataName, int pairIndex, string? pairRole,
         out long skipped)
     {
         var cols = columns.Select(c => data.Schema[c]).ToArray();
-        var rows = new List<string[]>();
+        var rows = new List<TextRow>();
         using var cursor = data.GetRowCursor(cols);
         var getters = cols.Select(c => cursor.GetGetter<ReadOnlyMemory<char>>(c)).ToArray();
         ReadOnlyMemory<char> value = default;
@@ -48,7 +49,7 @@ internal static class TextRows
                     throw new InvalidOperationException($"{dataName}, row {index}: column '{cols[i].Name}' is empty (or only whitespace).");
                 row[i] = value.ToString();
             }
-            rows.Add(row);
+            rows.Add(new TextRow(index, row));
         }
         if (rows.Count == 0 && skipped > 0)
             throw new InvalidOperationException(
@@ -70,3 +71,8 @@ internal static class TextRows
         return value.ToString();
     }
 }
+
+/// <summary>One row's text columns, with its 0-based number in its data view (the number error messages give).</summary>
+/// <param name="Index">The row's number.</param>
+/// <param name="Values">The columns' values, in the order they were asked for.</param>
+internal readonly record struct TextRow(long Index, string[] Values);

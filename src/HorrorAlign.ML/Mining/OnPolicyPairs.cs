@@ -1,12 +1,11 @@
-using System.Text.Json;
 using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.Generation;
 using HorrorAlign.ML.IO;
 using HorrorAlign.ML.Persistence;
 using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Synthesis;
 using HorrorAlign.ML.Tokenization;
-using HorrorAlign.ML.Training;
 
 namespace HorrorAlign.ML.Mining;
 
@@ -36,7 +35,9 @@ public static class OnPolicyPairs
     /// <summary>
     /// Writes <see cref="OnPolicyOptions.SamplesPerSource"/> stories per source (story j of source i seeded with
     /// Sampling.Seed + i·SamplesPerSource + j, so mining is deterministic) and returns a pair for every story that
-    /// fails a check, its chosen side repaired when <see cref="OnPolicyOptions.RepairTries"/> allows (see the class).
+    /// fails a check, its chosen side repaired when <see cref="OnPolicyOptions.RepairTries"/> allows (see the class). The
+    /// pairs are <see cref="PairKind.OnPolicy"/> pairs with their <see cref="PreferencePair.Failures"/> and
+    /// <see cref="PreferencePair.Repaired"/> set.
     /// </summary>
     /// <param name="model">The policy (usually the SFT model DPO starts from).</param>
     /// <param name="sources">Specs with their reference stories.</param>
@@ -45,7 +46,7 @@ public static class OnPolicyPairs
     /// repaired, counting on from there).</param>
     /// <param name="cancellationToken">Stops between stories.</param>
     /// <exception cref="ArgumentException">A source is null or has no chosen story, or the options are invalid.</exception>
-    public static IReadOnlyList<OnPolicyPair> Mine(StoryModel model, IReadOnlyList<OnPolicySource> sources, OnPolicyOptions options,
+    public static IReadOnlyList<PreferencePair> Mine(StoryModel model, IReadOnlyList<OnPolicySource> sources, OnPolicyOptions options,
         IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -57,7 +58,7 @@ public static class OnPolicyPairs
         var stories = TextGenerator.GenerateBatch(model, [.. written.Select(s => s.Spec.ToPrompt())], options.Sampling, options.Parallelism,
             progress, cancellationToken);
         var failing = Failing(written, stories, options.KnownNames);
-        var pairs = new OnPolicyPair[failing.Count];
+        var pairs = new PreferencePair[failing.Count];
         ParallelPrompts.For(failing.Count, options.Parallelism, i =>
         {
             var (source, pair) = failing[i];
@@ -92,8 +93,8 @@ public static class OnPolicyPairs
     /// The DPO training pairs: the template pairs followed by the mined pairs, each mined pair
     /// <see cref="OnPolicyOptions.Repeats"/> times (its weight next to the template pairs).
     /// </summary>
-    public static List<PreferenceSample> TrainingPairs(IEnumerable<PreferenceSample> templatePairs, IReadOnlyList<OnPolicyPair> mined, int repeats) =>
-        [.. templatePairs, .. Enumerable.Repeat(mined, repeats).SelectMany(pairs => pairs.Select(p => p.ToSample()))];
+    public static List<PreferencePair> TrainingPairs(IEnumerable<PreferencePair> templatePairs, IReadOnlyList<PreferencePair> mined, int repeats) =>
+        [.. templatePairs, .. Enumerable.Repeat(mined, repeats).SelectMany(pairs => pairs)];
 
     /// <summary>
     /// The failing <paramref name="story"/> with its ending rewritten by the policy from the latest token at which it
@@ -143,24 +144,26 @@ public static class OnPolicyPairs
 
     /// <summary>The pairs that given stories make: story i, written for source i, becomes a pair when it fails a check.</summary>
     /// <exception cref="ArgumentException">The lists differ in length, or a source is null or has no chosen story.</exception>
-    public static IReadOnlyList<OnPolicyPair> FromStories(IReadOnlyList<OnPolicySource> sources, IReadOnlyList<string> stories,
+    public static IReadOnlyList<PreferencePair> FromStories(IReadOnlyList<OnPolicySource> sources, IReadOnlyList<string> stories,
         IReadOnlyList<string>? knownNames = null) => [.. Failing(sources, stories, knownNames).Select(f => f.Pair)];
 
     /// <summary>The failing stories as pairs (chosen = the reference story), each with its source.</summary>
-    private static List<(OnPolicySource Source, OnPolicyPair Pair)> Failing(IReadOnlyList<OnPolicySource> sources, IReadOnlyList<string> stories,
+    private static List<(OnPolicySource Source, PreferencePair Pair)> Failing(IReadOnlyList<OnPolicySource> sources, IReadOnlyList<string> stories,
         IReadOnlyList<string>? knownNames)
     {
         CheckSources(sources);
         ArgumentNullException.ThrowIfNull(stories);
         if (stories.Count != sources.Count)
             throw new ArgumentException($"Every source needs one story: got {sources.Count} sources and {stories.Count} stories.", nameof(stories));
-        var failing = new List<(OnPolicySource, OnPolicyPair)>();
+        var failing = new List<(OnPolicySource, PreferencePair)>();
         for (int i = 0; i < sources.Count; i++)
         {
             var source = sources[i];
             string story = stories[i] ?? throw new ArgumentException($"stories[{i}] is null.", nameof(stories));
             var result = knownNames is null ? StoryChecks.Check(source.Spec, story) : StoryChecks.Check(source.Spec, story, knownNames);
-            if (!result.AllPassed) failing.Add((source, new OnPolicyPair(source.Id, source.Spec.ToPrompt(), source.Chosen, story, result.FailureNames)));
+            if (result.AllPassed) continue;
+            var pair = new PreferencePair(source.Id, source.Spec.ToPrompt(), source.Chosen, story, PairKind.OnPolicy) { Failures = result.FailureNames };
+            failing.Add((source, pair));
         }
         return failing;
     }
@@ -176,36 +179,6 @@ public static class OnPolicyPairs
                 throw new ArgumentException($"sources[{i}] (id '{source.Id}') has no chosen story.", nameof(sources));
         }
     }
-
-    /// <summary>Writes pairs as JSONL (<c>{"id","prompt","chosen","rejected","failures","repaired"}</c>), atomically.</summary>
-    public static void WriteJsonl(string path, IEnumerable<OnPolicyPair> pairs)
-    {
-        ArgumentNullException.ThrowIfNull(pairs);
-        Jsonl.Write(path, pairs, static (w, p) =>
-        {
-            w.WriteStartObject();
-            w.WriteString("id", p.Id);
-            w.WriteString("prompt", p.Prompt);
-            w.WriteString("chosen", p.Chosen);
-            w.WriteString("rejected", p.Rejected);
-            w.WriteStartArray("failures");
-            foreach (string f in p.Failures) w.WriteStringValue(f);
-            w.WriteEndArray();
-            w.WriteBoolean("repaired", p.Repaired);
-            w.WriteEndObject();
-        });
-    }
-
-    /// <summary>Reads pairs written by <see cref="WriteJsonl"/>.</summary>
-    /// <exception cref="FormatException">A malformed row; the message names file and line.</exception>
-    public static List<OnPolicyPair> ReadJsonl(string path) => Jsonl.Read(path, r => new OnPolicyPair(
-        r.GetString("id"), r.GetString("prompt"), r.GetString("chosen"), r.GetString("rejected"), Failures(r))
-        { Repaired = r.GetOptional("repaired") is { ValueKind: JsonValueKind.True } });
-
-    private static string[] Failures(JsonlRecord r) =>
-        r.GetOptional("failures") is { ValueKind: JsonValueKind.Array } a
-            ? [.. a.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : throw r.Error("failures", "field 'failures' must hold strings"))]
-            : throw r.Error("failures", "required field 'failures' must be a JSON array of check names");
 }
 
 /// <summary>A spec and its reference story, to mine an on-policy pair from.</summary>
@@ -213,22 +186,6 @@ public static class OnPolicyPairs
 /// <param name="Spec">The spec the policy writes for.</param>
 /// <param name="Chosen">The reference story (the pair's chosen side).</param>
 public sealed record OnPolicySource(string Id, StorySpec Spec, string Chosen);
-
-/// <summary>A pair whose rejected story is the policy's own failing story.</summary>
-/// <param name="Id">Id of the source row.</param>
-/// <param name="Prompt">The spec's prompt.</param>
-/// <param name="Chosen">The repaired story (see <see cref="Repaired"/>), else the reference story.</param>
-/// <param name="Rejected">The policy's story, which failed <paramref name="Failures"/>.</param>
-/// <param name="Failures">Names of the checks the rejected story failed.</param>
-public sealed record OnPolicyPair(string Id, string Prompt, string Chosen, string Rejected, IReadOnlyList<string> Failures)
-{
-    /// <summary>True when <see cref="Chosen"/> is the rejected story repaired by the policy (sharing its beginning), false
-    /// when it is the source's reference story.</summary>
-    public bool Repaired { get; init; }
-
-    /// <summary>As a DPO training sample.</summary>
-    public PreferenceSample ToSample() => new(Prompt, Chosen, Rejected);
-}
 
 /// <summary>Settings of on-policy mining (<see cref="OnPolicyPairs"/>): how many probe specs, how the policy writes and
 /// repairs, and how much the mined pairs weigh in DPO.</summary>

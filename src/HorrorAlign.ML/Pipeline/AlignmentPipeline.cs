@@ -7,6 +7,7 @@ using HorrorAlign.ML.IO;
 using HorrorAlign.ML.Modeling;
 using HorrorAlign.ML.Persistence;
 using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Synthesis;
 using HorrorAlign.ML.Tokenization;
 using HorrorAlign.ML.Training;
 
@@ -130,10 +131,7 @@ public static class AlignmentPipeline
             ExtraVocabularyText = s.Sft.FieldTokens ? [] : [.. ValuePools.AllValues, .. ProbeValues.Pools.Values],
         };
         report.Started("sft", "SFT", 1);
-        var sftResult = StoryTraining.RunSft(
-            [.. data.SftTrain.Select(e => new SftSample(e.Prompt, e.Response))],
-            [.. data.SftValidation.Select(e => new SftSample(e.Prompt, e.Response))],
-            sftOptions, initial: null, report.Training("sft"), ct);
+        var sftResult = StoryTraining.RunSft(data.SftTrain, data.SftValidation, sftOptions, initial: null, report.Training("sft"), ct);
         report.Completed("sft", sftResult.Message);
         Lap("sft");
 
@@ -146,8 +144,7 @@ public static class AlignmentPipeline
 
             report.Started("dpo", "DPO", 1);
             dpoResult = StoryTraining.RunDpo(sftModel,
-                OnPolicyPairs.TrainingPairs(data.PrefTrain.Select(p => new PreferenceSample(p.Prompt, p.Chosen, p.Rejected)), onPolicy.Pairs, s.OnPolicy.Repeats),
-                [.. data.PrefValidation.Select(p => new PreferenceSample(p.Prompt, p.Chosen, p.Rejected))],
+                OnPolicyPairs.TrainingPairs(data.PrefTrain, onPolicy.Pairs, s.OnPolicy.Repeats), data.PrefValidation,
                 s.Dpo with { CheckpointDirectory = checkpoints, ResumeFromCheckpoint = resume }, report.Training("dpo"), ct);
             var dpoModel = dpoResult.Model;
             report.Completed("dpo", dpoResult.Message);
@@ -236,12 +233,12 @@ public static class AlignmentPipeline
 
     /// <summary>The SFT model's failing stories on probe specs as DPO pairs, saved in the data folder; a resumed run
     /// reads them back instead of mining again.</summary>
-    private static (int Specs, IReadOnlyList<OnPolicyPair> Pairs) Mine(RunOptions s, StoryModel sftModel, string file, bool resume,
+    private static (int Specs, IReadOnlyList<PreferencePair> Pairs) Mine(RunOptions s, StoryModel sftModel, string file, bool resume,
         Reporter report, CancellationToken ct)
     {
         var sources = OnPolicyPairs.ProbeSources(s.OnPolicy.Specs, s.Dpo.Seed);
         if (sources.Count == 0) return (0, []);
-        if (resume && File.Exists(file)) return (sources.Count, OnPolicyPairs.ReadJsonl(file));
+        if (resume && File.Exists(file)) return (sources.Count, PreferencePair.ReadJsonl(file));
 
         int stories = sources.Count * s.OnPolicy.SamplesPerSource;
         report.Started("on-policy", "on-policy pairs", stories);
@@ -250,7 +247,7 @@ public static class AlignmentPipeline
             if (n <= stories) report.Advanced("on-policy", n);
             else report.Advanced("on-policy", stories, detail: $"repaired {n - stories}");
         }), ct);
-        OnPolicyPairs.WriteJsonl(file, pairs);
+        PreferencePair.WriteJsonl(file, pairs);
         report.Completed("on-policy", $"{pairs.Count} of {stories} stories failed a check, {pairs.Count(p => p.Repaired)} repaired");
         return (sources.Count, pairs);
     }

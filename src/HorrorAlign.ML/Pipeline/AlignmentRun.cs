@@ -1,7 +1,7 @@
-using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.Modeling;
 using HorrorAlign.ML.Persistence;
+using HorrorAlign.ML.Synthesis;
 using HorrorAlign.ML.Training;
 
 namespace HorrorAlign.ML.Pipeline;

@@ -5,6 +5,7 @@ using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.Generation;
 using HorrorAlign.ML.Modeling;
+using HorrorAlign.ML.Synthesis;
 using HorrorAlign.ML.Training;
 
 namespace HorrorAlign.ML.Pipeline;

@@ -1,3 +1,5 @@
+using HorrorAlign.ML.Text;
+
 namespace HorrorAlign.ML.Specs;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using HorrorAlign.ML.Data;
+
 namespace HorrorAlign.ML.Tokenization;
 
 /// <summary>
@@ -47,6 +49,20 @@ public sealed class CompletionEncoder
         ArgumentNullException.ThrowIfNull(response);
         var codec = StoryCodec.For(Vocabulary, prompt);
         return Join(codec.EncodePrompt(), codec.EncodeStory(response));
+    }
+
+    /// <summary>Encodes an SFT row: its prompt and its response.</summary>
+    public EncodedExample Encode(SftExample example)
+    {
+        ArgumentNullException.ThrowIfNull(example);
+        return Encode(example.Prompt, example.Response);
+    }
+
+    /// <summary>Encodes a preference pair (the prompt is tokenized once; each side is fitted to the limit on its own).</summary>
+    public EncodedPair EncodePair(PreferencePair pair)
+    {
+        ArgumentNullException.ThrowIfNull(pair);
+        return EncodePair(pair.Prompt, pair.Chosen, pair.Rejected);
     }
 
     /// <summary>Encodes a preference pair (the prompt is tokenized once; each side is fitted to the limit on its own).</summary>

@@ -1,3 +1,4 @@
+using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Losses;
 using HorrorAlign.ML.Modeling;
 using HorrorAlign.ML.Tokenization;
@@ -23,7 +24,7 @@ internal sealed class DpoObjective : ITrainingObjective
 
     /// <summary>Encodes the pairs and prepares the reference. <paramref name="reference"/> must be a frozen copy the
     /// objective may own (it is disposed here once precomputation made it unnecessary).</summary>
-    public DpoObjective(CompletionEncoder encoder, IReadOnlyList<PreferenceSample> train, IReadOnlyList<PreferenceSample> validation,
+    public DpoObjective(CompletionEncoder encoder, IReadOnlyList<PreferencePair> train, IReadOnlyList<PreferencePair> validation,
         DpoOptions options, GptModel reference)
     {
         _options = options;
@@ -168,7 +169,7 @@ internal sealed class DpoObjective : ITrainingObjective
 
     private EncodedPair[] Pairs(DataSplit split) => split == DataSplit.Train ? _train : _validation;
 
-    private static EncodedPair[] Encode(CompletionEncoder encoder, IReadOnlyList<PreferenceSample> samples, string name)
+    private static EncodedPair[] Encode(CompletionEncoder encoder, IReadOnlyList<PreferencePair> samples, string name)
     {
         var encoded = new EncodedPair[samples.Count];
         for (int i = 0; i < samples.Count; i++)
@@ -176,7 +177,7 @@ internal sealed class DpoObjective : ITrainingObjective
             var s = samples[i] ?? throw new ArgumentException($"{name}[{i}] is null.", name);
             if (s.Prompt is null || s.Chosen is null || s.Rejected is null)
                 throw new ArgumentException($"{name}[{i}] has a null Prompt, Chosen or Rejected.", name);
-            encoded[i] = encoder.EncodePair(s.Prompt, s.Chosen, s.Rejected);
+            encoded[i] = encoder.EncodePair(s);
         }
         return encoded;
     }

@@ -1,3 +1,4 @@
+using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Losses;
 using HorrorAlign.ML.Modeling;
 using HorrorAlign.ML.Tokenization;
@@ -21,7 +22,7 @@ internal sealed class SftObjective : ITrainingObjective
     private readonly double _unseenDropout;
     private readonly bool[] _rare;
 
-    public SftObjective(CompletionEncoder encoder, IReadOnlyList<SftSample> train, IReadOnlyList<SftSample> validation, double unseenDropout = 0)
+    public SftObjective(CompletionEncoder encoder, IReadOnlyList<SftExample> train, IReadOnlyList<SftExample> validation, double unseenDropout = 0)
     {
         _train = Encode(encoder, train, "train");
         _validation = Encode(encoder, validation, "validation");
@@ -81,7 +82,7 @@ internal sealed class SftObjective : ITrainingObjective
 
     private EncodedExample[] Examples(DataSplit split) => split == DataSplit.Train ? _train : _validation;
 
-    private static EncodedExample[] Encode(CompletionEncoder encoder, IReadOnlyList<SftSample> samples, string name)
+    private static EncodedExample[] Encode(CompletionEncoder encoder, IReadOnlyList<SftExample> samples, string name)
     {
         var encoded = new EncodedExample[samples.Count];
         for (int i = 0; i < samples.Count; i++)
@@ -89,7 +90,7 @@ internal sealed class SftObjective : ITrainingObjective
             var s = samples[i] ?? throw new ArgumentException($"{name}[{i}] is null.", name);
             if (s.Prompt is null || s.Response is null)
                 throw new ArgumentException($"{name}[{i}] has a null {(s.Prompt is null ? "Prompt" : "Response")}.", name);
-            encoded[i] = encoder.Encode(s.Prompt, s.Response);
+            encoded[i] = encoder.Encode(s);
             if (encoded[i].SupervisedCount == 0)
                 throw new ArgumentException($"{name}[{i}] has no supervised token after encoding.", name);
         }

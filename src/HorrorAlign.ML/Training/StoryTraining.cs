@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Modeling;
 using HorrorAlign.ML.Persistence;
 using HorrorAlign.ML.Specs;
@@ -16,12 +17,12 @@ public static class StoryTraining
     /// fresh model whose vocabulary is derived from the data per <paramref name="options"/>.</summary>
     /// <exception cref="TrainingDivergedException">The loss or gradient became NaN/Inf (the exception carries the kept model).</exception>
     /// <exception cref="OperationCanceledException">Cancelled (after writing a checkpoint when CheckpointDirectory is set).</exception>
-    public static StoryModel TrainSft(IReadOnlyList<SftSample> train, IReadOnlyList<SftSample> validation, SftOptions options,
+    public static StoryModel TrainSft(IReadOnlyList<SftExample> train, IReadOnlyList<SftExample> validation, SftOptions options,
         StoryModel? initial = null, IProgress<TrainingMetrics>? progress = null, CancellationToken cancellationToken = default)
         => RunSft(train, validation, options, initial, progress, cancellationToken).Model;
 
     /// <summary>Like <see cref="TrainSft"/>, returning the model together with the metric history and the run summary.</summary>
-    public static TrainingResult RunSft(IReadOnlyList<SftSample> train, IReadOnlyList<SftSample> validation, SftOptions options,
+    public static TrainingResult RunSft(IReadOnlyList<SftExample> train, IReadOnlyList<SftExample> validation, SftOptions options,
         StoryModel? initial = null, IProgress<TrainingMetrics>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -60,12 +61,12 @@ public static class StoryTraining
     /// <summary>DPO from an SFT model (the policy starts as a copy of it; a frozen copy is the reference; the input is not modified).</summary>
     /// <exception cref="TrainingDivergedException">The loss or gradient became NaN/Inf (the exception carries the kept model).</exception>
     /// <exception cref="OperationCanceledException">Cancelled (after writing a checkpoint when CheckpointDirectory is set).</exception>
-    public static StoryModel TrainDpo(StoryModel sftModel, IReadOnlyList<PreferenceSample> train, IReadOnlyList<PreferenceSample> validation,
+    public static StoryModel TrainDpo(StoryModel sftModel, IReadOnlyList<PreferencePair> train, IReadOnlyList<PreferencePair> validation,
         DpoOptions options, IProgress<TrainingMetrics>? progress = null, CancellationToken cancellationToken = default)
         => RunDpo(sftModel, train, validation, options, progress, cancellationToken).Model;
 
     /// <summary>Like <see cref="TrainDpo"/>, returning the model together with the metric history and the run summary.</summary>
-    public static TrainingResult RunDpo(StoryModel sftModel, IReadOnlyList<PreferenceSample> train, IReadOnlyList<PreferenceSample> validation,
+    public static TrainingResult RunDpo(StoryModel sftModel, IReadOnlyList<PreferencePair> train, IReadOnlyList<PreferencePair> validation,
         DpoOptions options, IProgress<TrainingMetrics>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sftModel);
@@ -129,7 +130,7 @@ public static class StoryTraining
         }
     }
 
-    private static IEnumerable<string> SftCorpus(IReadOnlyList<SftSample> train, IReadOnlyList<SftSample> validation, IReadOnlyList<string> extra,
+    private static IEnumerable<string> SftCorpus(IReadOnlyList<SftExample> train, IReadOnlyList<SftExample> validation, IReadOnlyList<string> extra,
         bool fieldTokens)
     {
         // Validation text is included only so that its tokens have ids (no id is learned from it); extra text covers

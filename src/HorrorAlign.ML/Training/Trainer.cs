@@ -1,6 +1,7 @@
 using System.Globalization;
 using HorrorAlign.ML.Modeling;
 using HorrorAlign.ML.Persistence;
+using HorrorAlign.ML.Tokenization;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -3,6 +3,7 @@ using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.IO;
 using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Synthesis;
 using HorrorAlign.ML.Tests.Data;
 
 namespace HorrorAlign.ML.Tests.App;

@@ -1,17 +1,15 @@
-using HorrorAlign.ML.Pipeline;
-using HorrorAlign.ML.Mining;
-using HorrorAlign.ML.Training;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.Generation;
 using HorrorAlign.ML.IO;
-using HorrorAlign.ML;
+using HorrorAlign.ML.Pipeline;
 using HorrorAlign.ML.Samples.Cli;
 using HorrorAlign.ML.Samples.Commands;
 using HorrorAlign.ML.Samples.Reporting;
 using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Synthesis;
 using HorrorAlign.ML.Tests.Training;
 using Microsoft.ML;
 
@@ -58,10 +56,11 @@ public sealed class TrainCommandTests(TinyRun run) : IClassFixture<TinyRun>
         Assert.Equal(6, (int)metrics["sft"]!["steps"]!);
         // The tiny SFT model's stories for the 4 probe specs fail checks: each is a DPO pair, saved with its failures.
         Assert.Equal(4, (int)metrics["data"]!["on_policy_specs"]!);
-        var mined = OnPolicyPairs.ReadJsonl(run.File(Path.Combine(AlignmentPipeline.DataFolder, AlignmentPipeline.OnPolicyFile)));
+        var mined = PreferencePair.ReadJsonl(run.File(Path.Combine(AlignmentPipeline.DataFolder, AlignmentPipeline.OnPolicyFile)));
         Assert.Equal(mined.Count, (int)metrics["data"]!["on_policy_pairs"]!);
         Assert.NotEmpty(mined);
-        Assert.All(mined, p => Assert.NotEmpty(p.Failures));
+        Assert.All(mined, p => Assert.Equal(PairKind.OnPolicy, p.Kind));
+        Assert.All(mined, p => Assert.NotEmpty(p.Failures!));
         Assert.All(mined, p => Assert.StartsWith("probe-", p.Id, StringComparison.Ordinal)); // written for probe specs
         Assert.Equal(mined.Count(p => p.Repaired), (int)metrics["data"]!["on_policy_repaired"]!);
         Assert.True((bool)metrics["evaluation"]!["dpo"]!["preferences"]!["has_reference"]!);

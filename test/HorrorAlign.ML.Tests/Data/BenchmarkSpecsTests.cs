@@ -1,6 +1,8 @@
 using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Synthesis;
+using HorrorAlign.ML.Text;
 
 namespace HorrorAlign.ML.Tests.Data;
 

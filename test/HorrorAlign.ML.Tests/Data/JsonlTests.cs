@@ -53,7 +53,9 @@ public class JsonlTests
     [Theory]
     [InlineData("{\"prompt\":\"p\",\"chosen\":\"c\"}", "rejected")]
     [InlineData("{\"prompt\":\"p\",\"chosen\":\"c\",\"rejected\":\"r\",\"kind\":\"spooky\"}", "kind")]
-    public void PrefRow_MissingFieldOrUnknownKind_IsNamed(string line, string field)
+    [InlineData("{\"prompt\":\"p\",\"chosen\":\"c\",\"rejected\":\"r\",\"failures\":[1]}", "failures")]
+    [InlineData("{\"prompt\":\"p\",\"chosen\":\"c\",\"rejected\":\"r\",\"failures\":[],\"repaired\":\"yes\"}", "repaired")]
+    public void PrefRow_MissingOrMalformedFieldOrUnknownKind_IsNamed(string line, string field)
     {
         using var dir = new TempDirectory();
         string path = dir.File("pref.jsonl");

@@ -1,5 +1,6 @@
 using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Synthesis;
 
 namespace HorrorAlign.ML.Tests.Data;
 

@@ -1,5 +1,6 @@
 using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
+using HorrorAlign.ML.Text;
 using Microsoft.ML.Tokenizers;
 
 namespace HorrorAlign.ML.Tests.Data;

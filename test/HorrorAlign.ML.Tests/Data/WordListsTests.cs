@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using HorrorAlign.ML.Data;
+using HorrorAlign.ML.Synthesis;
 
 namespace HorrorAlign.ML.Tests.Data;
 

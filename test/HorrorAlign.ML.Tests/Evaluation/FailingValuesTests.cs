@@ -1,6 +1,7 @@
 using System.Text.Json;
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Synthesis;
 
 namespace HorrorAlign.ML.Tests.Evaluation;
 
@@ -52,7 +53,7 @@ public class FailingValuesTests
     public void TheReportCarriesIntervalsAndFailingValuesInSnakeCase()
     {
         var specs = new[] { Base with { Id = "a" }, Base with { Id = "b", Protagonist = "Mary Ann" } };
-        string good = new HorrorAlign.ML.Data.StoryWriter().WriteChosen(specs[0], new Random(1));
+        string good = new StoryWriter().WriteChosen(specs[0], new Random(1));
         var report = new ModelEvaluationReport(ModelEvaluator.EvaluateStories(specs, [good, "Mary Ann smiled."]), null, null, 0);
 
         var constraints = report.Constraints!;

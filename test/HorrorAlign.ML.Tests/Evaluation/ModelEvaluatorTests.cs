@@ -1,14 +1,13 @@
 using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.Generation;
+using HorrorAlign.ML.IO;
 using HorrorAlign.ML.Losses;
 using HorrorAlign.ML.Modeling;
 using HorrorAlign.ML.Persistence;
-using HorrorAlign.ML.Samples.Reporting;
 using HorrorAlign.ML.Tests.App;
 using HorrorAlign.ML.Tests.Training;
 using HorrorAlign.ML.Tokenization;
-using HorrorAlign.ML.Training;
 using static TorchSharp.torch;
 
 namespace HorrorAlign.ML.Tests.Evaluation;
@@ -18,12 +17,13 @@ namespace HorrorAlign.ML.Tests.Evaluation;
 [Collection(SerialTorchCollection.Name)]
 public sealed class ModelEvaluatorTests
 {
-    private static readonly PairKind[] Kinds = [PairKind.Contrastive, PairKind.IgnoresTaboo, PairKind.HappyEnding];
+    // Template kinds and mined pairs alike: on-policy pairs get a group of their own and are not "hard".
+    private static readonly PairKind[] Kinds = [PairKind.Contrastive, PairKind.IgnoresTaboo, PairKind.HappyEnding, PairKind.OnPolicy];
 
     private static List<PreferencePair> Pairs()
     {
         var (train, validation) = TrainingFixtures.Pairs(count: 9, validation: 0);
-        return [.. train.Select((p, i) => new PreferencePair($"p{i}", p.Prompt, p.Chosen, p.Rejected, Kinds[i % Kinds.Length]))];
+        return [.. train.Select((p, i) => p with { Id = $"p{i}", Kind = Kinds[i % Kinds.Length] })];
     }
 
     private static double LogProb(StoryModel model, string prompt, string response)

@@ -1,5 +1,6 @@
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Synthesis;
 
 namespace HorrorAlign.ML.Tests.Evaluation;
 
@@ -20,7 +21,7 @@ public class PairedComparisonTests
     {
         var spec = new StorySpec("The Quiet Floor", "a lighthouse", "Mara", "Tobias", "a brass key", "never open the cellar door",
             "the cellar door was never there");
-        string good = new HorrorAlign.ML.Data.StoryWriter().WriteChosen(spec, new Random(1));
+        string good = new StoryWriter().WriteChosen(spec, new Random(1));
         var specs = new[] { spec with { Id = "a" }, spec with { Id = "b" }, spec with { Id = "c" } };
         var first = ModelEvaluator.EvaluateStories(specs, [good, good, "Mara smiled."]);
         var second = ModelEvaluator.EvaluateStories(specs, [good, "Tobias laughed.", good]);

@@ -1,7 +1,9 @@
 using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Synthesis;
 using HorrorAlign.ML.Tests.Specs;
+using HorrorAlign.ML.Text;
 
 namespace HorrorAlign.ML.Tests.Evaluation;
 
@@ -158,12 +160,17 @@ public class StoryChecksTests
     {
         Assert.Equal(
             ["contrastive", "ignores_taboo", "missing_twist", "wrong_paragraph_count", "happy_ending", "graphic_gore", "wrong_character", "repeated_span"],
-            PairKindExtensions.Kinds.Select(k => k.ToName()));
+            PairKindExtensions.TemplateKinds.Select(k => k.ToName()));
         Assert.Null(PairKind.Contrastive.TargetCheck());
         Assert.Equal(StoryCheck.TabooHonoured, PairKind.IgnoresTaboo.TargetCheck());
         Assert.Equal(StoryCheck.NoWrongCharacter, PairKind.WrongCharacter.TargetCheck());
         Assert.Equal(StoryCheck.NoRepeatedSpans, PairKind.RepeatedSpan.TargetCheck());
         Assert.Equal(7, PairKindExtensions.Kinds.Select(k => k.TargetCheck()).OfType<StoryCheck>().Distinct().Count());
+        // Mined pairs come after the template kinds: they fail whatever checks the model's story failed.
+        Assert.Equal([.. PairKindExtensions.TemplateKinds, PairKind.OnPolicy], PairKindExtensions.Kinds);
+        Assert.Equal(PairKind.OnPolicy, PairKindExtensions.ParsePairKind("on_policy"));
+        Assert.Null(PairKind.OnPolicy.TargetCheck());
+        Assert.False(PairKind.OnPolicy.IsHard());
         Assert.Equal("\"happy_ending\"", System.Text.Json.JsonSerializer.Serialize(PairKind.HappyEnding));
         Assert.Equal(PairKind.GraphicGore, System.Text.Json.JsonSerializer.Deserialize<PairKind>("\"graphic_gore\""));
     }

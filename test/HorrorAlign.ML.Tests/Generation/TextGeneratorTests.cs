@@ -1,4 +1,5 @@
 using HorrorAlign.ML.Generation;
+using HorrorAlign.ML.IO;
 using HorrorAlign.ML.Losses;
 using HorrorAlign.ML.Modeling;
 using HorrorAlign.ML.Persistence;

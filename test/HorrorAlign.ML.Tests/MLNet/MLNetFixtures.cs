@@ -1,6 +1,6 @@
-using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Modeling;
 using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Synthesis;
 using HorrorAlign.ML.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -27,7 +27,7 @@ public sealed class PromptRow
 internal static class MLNetFixtures
 {
     /// <summary>12 generated preference pairs (the project's data generator, fixed seed) and 4 held-out specs.</summary>
-    public static Dataset Dataset { get; } = HorrorAlign.ML.Data.Dataset.Generate(new DatasetOptions
+    public static Dataset Dataset { get; } = HorrorAlign.ML.Synthesis.Dataset.Generate(new DatasetOptions
     {
         Seed = 3, SftTrainSize = 0, SftValidationSize = 0, SftTestSize = 0,
         PrefTrainSize = 12, PrefValidationSize = 0, PrefTestSize = 0, HeldOutSpecCount = 4, FreshValueShare = 0,

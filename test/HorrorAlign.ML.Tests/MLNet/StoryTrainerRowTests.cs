@@ -40,6 +40,21 @@ public sealed class StoryTrainerRowTests(TrainedPipeline fixture)
     }
 
     [Fact]
+    public void DataViewRowsBecomeTheLibrarysRowsWithTheirRowNumberAsId()
+    {
+        var view = fixture.Featurizer.Transform(fixture.Context.Data.LoadFromEnumerable(MixedRows()));
+        var options = MLNetFixtures.DpoOptions();
+        options.ValidationFraction = 0;
+        var (train, validation, skipped) = options.ReadRows(view, (id, r) => new PreferencePair(id, r[0], r[1], r[2], PairKind.Contrastive),
+            p => p.Prompt, "DPO", seed: 1);
+        Assert.Equal([.. Enumerable.Range(0, 8).Select(i => $"input:{i}")], train.Select(p => p.Id));
+        Assert.Equal(MLNetFixtures.Dataset.PrefTrain.Take(8).Select(p => (p.Prompt, p.Chosen, p.Rejected)),
+            train.Select(p => (p.Prompt, p.Chosen, p.Rejected)));
+        Assert.Empty(validation);
+        Assert.Equal(4, skipped); // the SFT-only rows
+    }
+
+    [Fact]
     public void FromExampleMakesAnSftOnlyRow()
     {
         var spec = MLNetFixtures.Spec(2);

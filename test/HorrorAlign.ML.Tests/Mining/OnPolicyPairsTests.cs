@@ -1,10 +1,10 @@
-using HorrorAlign.ML.Mining;
 using HorrorAlign.ML.Data;
+using HorrorAlign.ML.Mining;
 using HorrorAlign.ML.Generation;
+using HorrorAlign.ML.Synthesis;
 using HorrorAlign.ML.Tests.Generation;
 using HorrorAlign.ML.IO;
 using HorrorAlign.ML.Tests.Data;
-using HorrorAlign.ML.Training;
 
 namespace HorrorAlign.ML.Tests.Mining;
 
@@ -25,13 +25,24 @@ public class OnPolicyPairsTests
 
         Assert.Equal([sources[1].Id, sources[2].Id], pairs.Select(p => p.Id));
         Assert.Equal(["paragraph_count"], pairs[0].Failures);
-        Assert.Contains("protagonist_named", pairs[1].Failures);
+        Assert.Contains("protagonist_named", pairs[1].Failures!);
         Assert.All(pairs.Zip(sources.Skip(1)), x =>
         {
             Assert.Equal(x.Second.Spec.ToPrompt(), x.First.Prompt);
             Assert.Equal(x.Second.Chosen, x.First.Chosen);
         });
-        Assert.Equal(oneParagraph, pairs[0].ToSample().Rejected);
+        Assert.Equal(oneParagraph, pairs[0].Rejected);
+        Assert.All(pairs, p => Assert.Equal(PairKind.OnPolicy, p.Kind));
+        Assert.All(pairs, p => Assert.False(p.Repaired));
+    }
+
+    [Fact]
+    public void TrainingPairsAreTheTemplatePairsThenEachMinedPairRepeated()
+    {
+        var sources = Sources();
+        var mined = OnPolicyPairs.FromStories(sources, [.. sources.Select(s => s.Chosen.Replace("\n\n", " ", StringComparison.Ordinal))]);
+        var training = OnPolicyPairs.TrainingPairs(Data.PrefTrain, mined, repeats: 2);
+        Assert.Equal([.. Data.PrefTrain, .. mined, .. mined], training);
     }
 
     [Fact]
@@ -52,22 +63,28 @@ public class OnPolicyPairsTests
         var sources = Sources();
         var pairs = OnPolicyPairs.FromStories(sources, [.. sources.Select(s => s.Chosen.Replace("\n\n", " ", StringComparison.Ordinal))]);
         string path = Path.Combine(dir.Path, "pairs.jsonl");
-        OnPolicyPairs.WriteJsonl(path, pairs);
-        var back = OnPolicyPairs.ReadJsonl(path);
-        Assert.Equal(pairs.Select(p => (p.Id, p.Prompt, p.Chosen, p.Rejected, string.Join(",", p.Failures), p.Repaired)),
-            back.Select(p => (p.Id, p.Prompt, p.Chosen, p.Rejected, string.Join(",", p.Failures), p.Repaired)));
+        PreferencePair.WriteJsonl(path, pairs);
+        Assert.All(File.ReadLines(path), line => Assert.Contains("\"kind\":\"on_policy\",\"failures\":[", line));
+        var back = PreferencePair.ReadJsonl(path);
+        Assert.Equal(pairs.Select(p => (p.Id, p.Prompt, p.Chosen, p.Rejected, p.Kind, string.Join(",", p.Failures!), p.Repaired)),
+            back.Select(p => (p.Id, p.Prompt, p.Chosen, p.Rejected, p.Kind, string.Join(",", p.Failures!), p.Repaired)));
         var repaired = pairs.Select(p => p with { Repaired = true }).ToList();
-        OnPolicyPairs.WriteJsonl(path, repaired);
-        Assert.All(OnPolicyPairs.ReadJsonl(path), p => Assert.True(p.Repaired));
-        // Files from before repairs existed have no "repaired" field: their chosen side is the reference story.
+        PreferencePair.WriteJsonl(path, repaired);
+        Assert.All(PreferencePair.ReadJsonl(path), p => Assert.True(p.Repaired));
+        // Files of mined pairs from before they had a kind (and from before repairs existed) have "failures" but no
+        // "kind" (nor "repaired"): they are on-policy pairs whose chosen side is the reference story.
         File.WriteAllText(path, "{\"id\":\"x\",\"prompt\":\"p\",\"chosen\":\"c\",\"rejected\":\"r\",\"failures\":[\"paragraph_count\"]}\n");
-        Assert.False(Assert.Single(OnPolicyPairs.ReadJsonl(path)).Repaired);
-        OnPolicyPairs.WriteJsonl(path, pairs);
+        var old = Assert.Single(PreferencePair.ReadJsonl(path));
+        Assert.Equal((PairKind.OnPolicy, "paragraph_count", false), (old.Kind, Assert.Single(old.Failures!), old.Repaired));
+        PreferencePair.WriteJsonl(path, pairs);
 
         File.AppendAllText(path, "{\"id\":\"x\",\"prompt\":\"p\",\"chosen\":\"c\",\"rejected\":\"r\",\"failures\":\"paragraph_count\"}\n");
-        var error = Assert.Throws<JsonlFormatException>(() => OnPolicyPairs.ReadJsonl(path));
+        var error = Assert.Throws<JsonlFormatException>(() => PreferencePair.ReadJsonl(path));
         Assert.Equal(pairs.Count + 1, error.Line);
         Assert.Equal("failures", error.Field);
+        // An on-policy row must say which checks its rejected story failed.
+        File.WriteAllText(path, "{\"id\":\"x\",\"prompt\":\"p\",\"chosen\":\"c\",\"rejected\":\"r\",\"kind\":\"on_policy\"}\n");
+        Assert.Equal("failures", Assert.Throws<JsonlFormatException>(() => PreferencePair.ReadJsonl(path)).Field);
     }
 
     [Theory]

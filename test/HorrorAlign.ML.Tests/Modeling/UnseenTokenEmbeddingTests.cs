@@ -1,3 +1,4 @@
+using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Modeling;
 using HorrorAlign.ML.Persistence;
 using HorrorAlign.ML.Tests.Training;
@@ -112,7 +113,7 @@ public class UnseenTokenTrainingTests
     {
         var (train, validation) = TrainingFixtures.Sft();
         // Rare ids (held by at most 5 % of the examples) are the dropout's candidates: names met once.
-        train.AddRange(new[] { "Quillon", "Zebedee", "Ottoline" }.Select(n => new SftSample(TrainingFixtures.Prompt(n, "a music box"),
+        train.AddRange(new[] { "Quillon", "Zebedee", "Ottoline" }.Select(n => new SftExample(TrainingFixtures.Id(n, "a music box"), TrainingFixtures.Prompt(n, "a music box"),
             TrainingFixtures.Story(n, "a music box"))));
         var options = TrainingFixtures.SftOptions() with
         {

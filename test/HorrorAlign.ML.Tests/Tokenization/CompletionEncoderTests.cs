@@ -1,3 +1,4 @@
+using HorrorAlign.ML.Synthesis;
 using HorrorAlign.ML.Tokenization;
 
 namespace HorrorAlign.ML.Tests.Tokenization;
@@ -54,7 +55,7 @@ public class CompletionEncoderTests
     {
         // Real prompts and template stories, at limits from "everything fits" down to "both sides are cut".
         var specs = HorrorAlign.ML.Data.ValuePools.Default.GenerateSpecs(2000, seed: 7);
-        var writer = new HorrorAlign.ML.Data.StoryWriter();
+        var writer = new StoryWriter();
         var rng = new Random(7);
         TokenVocabulary compact = TokenVocabulary.BuildCompact(HorrorAlign.ML.Data.ValuePools.AllValues);
         int[] limits = [384, 256, 200, 120, 64];

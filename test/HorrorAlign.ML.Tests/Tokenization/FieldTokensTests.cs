@@ -1,5 +1,6 @@
-using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Synthesis;
+using HorrorAlign.ML.Text;
 using HorrorAlign.ML.Tokenization;
 
 namespace HorrorAlign.ML.Tests.Tokenization;

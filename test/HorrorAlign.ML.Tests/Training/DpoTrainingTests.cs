@@ -1,3 +1,5 @@
+using HorrorAlign.ML.Data;
+using HorrorAlign.ML.Tokenization;
 using HorrorAlign.ML.Training;
 
 namespace HorrorAlign.ML.Tests.Training;
@@ -59,7 +61,7 @@ public class DpoTrainingTests
         Assert.Equal(Math.Log(2) + 0.5 * nll, rpo.TrainingLog.First().Values[MetricNames.Loss], 4);
     }
 
-    private static double PerTokenChosenNll(HorrorAlign.ML.Persistence.StoryModel model, int maxTokens, IReadOnlyList<PreferenceSample> pairs)
+    private static double PerTokenChosenNll(HorrorAlign.ML.Persistence.StoryModel model, int maxTokens, IReadOnlyList<PreferencePair> pairs)
     {
         var encoder = new HorrorAlign.ML.Tokenization.CompletionEncoder(model.Vocabulary, maxTokens);
         using var scope = TorchSharp.torch.NewDisposeScope();

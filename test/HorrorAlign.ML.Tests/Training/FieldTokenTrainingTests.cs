@@ -1,9 +1,9 @@
-using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.Generation;
 using HorrorAlign.ML.Modeling;
 using HorrorAlign.ML.Persistence;
 using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Synthesis;
 using HorrorAlign.ML.Tokenization;
 using HorrorAlign.ML.Training;
 
@@ -28,8 +28,7 @@ public class FieldTokenTrainingTests
             MaxTokens = 384, BatchSize = 8, MaxEpochs = 6, LearningRate = 1e-2, WarmupSteps = 4, EvalInterval = 0,
             EarlyStoppingPatience = 0, CheckpointInterval = 0, Seed = 3, Threads = 1,
         };
-        return StoryTraining.TrainSft([.. data.SftTrain.Select(r => new SftSample(r.Prompt, r.Response))],
-            [.. data.SftValidation.Select(r => new SftSample(r.Prompt, r.Response))], options);
+        return StoryTraining.TrainSft(data.SftTrain, data.SftValidation, options);
     }
 
     // 30+ GPT-2 tokens of letters no training text holds.

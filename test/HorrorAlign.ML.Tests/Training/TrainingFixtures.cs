@@ -1,3 +1,4 @@
+using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Losses;
 using HorrorAlign.ML.Modeling;
 using HorrorAlign.ML.Persistence;
@@ -23,6 +24,8 @@ internal static class TrainingFixtures
     private static readonly string[] Names = ["Mara", "Tobias", "Ines", "Felix", "Odile", "Rafe", "Sana", "Lev"];
     private static readonly string[] Objects = ["a brass key", "a cracked mirror", "a music box", "an old lantern"];
 
+    public static string Id(string name, string obj) => $"{name}/{obj}";
+
     public static string Prompt(string name, string obj) => $"Protagonist: {name}\nObject: {obj}\nStory:\n";
 
     public static string Story(string name, string obj) => $"{name} found {obj}. It was cold. {name} never slept again.";
@@ -30,15 +33,16 @@ internal static class TrainingFixtures
     public static string Wholesome(string name, string obj) => $"{name} found {obj} and smiled. Everyone had cake.";
 
     /// <summary>32 examples (8 names × 4 objects); every fifth goes to validation (7 examples).</summary>
-    public static (List<SftSample> Train, List<SftSample> Validation) Sft()
+    public static (List<SftExample> Train, List<SftExample> Validation) Sft()
     {
-        var all = (from n in Names from o in Objects select new SftSample(Prompt(n, o), Story(n, o))).ToList();
+        var all = (from n in Names from o in Objects select new SftExample(Id(n, o), Prompt(n, o), Story(n, o))).ToList();
         return (all.Where((_, i) => i % 5 != 0).ToList(), all.Where((_, i) => i % 5 == 0).ToList());
     }
 
-    public static (List<PreferenceSample> Train, List<PreferenceSample> Validation) Pairs(int count = 12, int validation = 4)
+    public static (List<PreferencePair> Train, List<PreferencePair> Validation) Pairs(int count = 12, int validation = 4)
     {
-        var all = (from n in Names from o in Objects select new PreferenceSample(Prompt(n, o), Story(n, o), Wholesome(n, o))).ToList();
+        var all = (from n in Names from o in Objects
+                   select new PreferencePair(Id(n, o), Prompt(n, o), Story(n, o), Wholesome(n, o), PairKind.Contrastive)).ToList();
         return (all.Take(count).ToList(), all.Skip(count).Take(validation).ToList());
     }
 
@@ -106,7 +110,7 @@ internal static class TrainingFixtures
 
     /// <summary>Token-mean completion loss of <paramref name="model"/> on <paramref name="samples"/>, computed
     /// independently of the trainer.</summary>
-    public static double SftLoss(StoryModel model, IReadOnlyList<SftSample> samples, int maxTokens = 64)
+    public static double SftLoss(StoryModel model, IReadOnlyList<SftExample> samples, int maxTokens = 64)
     {
         var encoder = new CompletionEncoder(model.Vocabulary, maxTokens);
         double sum = 0, tokens = 0;

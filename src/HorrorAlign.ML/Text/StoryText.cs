@@ -1,14 +1,30 @@
 using System.Text;
 
-namespace HorrorAlign.ML.Evaluation;
+namespace HorrorAlign.ML.Text;
 
 /// <summary>
-/// Plain-text analysis for the checks: words, sentences, paragraphs and a light stemmer. Words are maximal runs of
+/// Plain-text analysis for the checks and the data generator: words, sentences, paragraphs, stop words and a light stemmer. Words are maximal runs of
 /// letters or digits (with any combining marks that follow), lowercased with the invariant culture, so matching is case-insensitive and respects word
 /// boundaries ("Kai's" holds the word "kai"; "Kaiser" does not).
 /// </summary>
 internal static class StoryText
 {
+    /// <summary>Function words and rule words: not key content of a taboo or twist, and no evidence that a copied value
+    /// was cut or spliced.</summary>
+    public static readonly HashSet<string> StopWords = new(StringComparer.Ordinal)
+    {
+        "a", "an", "the", "and", "or", "but", "nor", "of", "to", "in", "on", "at", "by", "for", "from", "with", "into",
+        "onto", "out", "up", "down", "over", "under", "off", "as", "so", "than", "then", "that", "this", "these",
+        "those", "there", "here", "it", "its", "is", "are", "was", "were", "be", "been", "being", "has", "have", "had",
+        "do", "does", "did", "done", "don", "dont", "not", "no", "never", "always", "ever", "only", "just", "all", "any",
+        "each", "every", "some", "one", "who", "whom", "whose", "what", "which", "when", "where", "while", "why", "how",
+        "you", "your", "yours", "yourself", "they", "them", "their", "he", "she", "him", "her", "his", "we", "us", "our",
+        "i", "me", "my", "if", "after", "before", "again", "still", "too", "very", "own", "same", "can", "will",
+        "would", "should", "could", "must", "may", "might", "let", "more", "most", "once", "until", "because", "about",
+        "around", "across", "along", "through", "during", "without", "within", "anyone", "anything", "someone",
+        "something", "nothing", "nobody", "am", "pm",
+    };
+
     /// <summary>The lowercased words of <paramref name="text"/>.</summary>
     public static string[] Words(string text)
     {
@@ -154,7 +170,7 @@ internal static class StoryText
         var stems = new List<string>();
         foreach (string w in Words(phrase))
         {
-            if (w.Length < 2 || StoryLexicon.StopWords.Contains(w)) continue;
+            if (w.Length < 2 || StopWords.Contains(w)) continue;
             string s = Stem(w);
             if (!stems.Contains(s, StringComparer.Ordinal)) stems.Add(s);
         }

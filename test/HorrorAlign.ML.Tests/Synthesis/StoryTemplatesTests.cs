@@ -1,8 +1,10 @@
 using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
+using HorrorAlign.ML.Synthesis;
 using HorrorAlign.ML.Tests.Specs;
+using HorrorAlign.ML.Text;
 
-namespace HorrorAlign.ML.Tests.Data;
+namespace HorrorAlign.ML.Tests.Synthesis;
 
 public class StoryTemplatesTests
 {

@@ -1,6 +1,7 @@
+using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Specs;
 
-namespace HorrorAlign.ML.Data;
+namespace HorrorAlign.ML.Synthesis;
 
 /// <summary>
 /// The six splits of SFT and preference data (plus held-out specs for generalization tests). Prompts are pairwise

@@ -3,9 +3,13 @@ using System.Text.Json;
 using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Synthesis;
+using HorrorAlign.ML.Tests.Data;
+using HorrorAlign.ML.Tests.Specs;
+using HorrorAlign.ML.Text;
 using Microsoft.ML.Tokenizers;
 
-namespace HorrorAlign.ML.Tests.Data;
+namespace HorrorAlign.ML.Tests.Synthesis;
 
 public class DatasetTests
 {
@@ -116,7 +120,7 @@ public class DatasetTests
         foreach (var split in new[] { d.PrefTrain, d.PrefValidation, d.PrefTest })
         {
             var expected = PairKindMix.Default.Allocate(split.Count).GroupBy(k => k).ToDictionary(g => g.Key, g => g.Count());
-            Assert.All(PairKindExtensions.Kinds, k => Assert.Equal(expected[k], split.Count(r => r.Kind == k)));
+            Assert.All(PairKindExtensions.TemplateKinds, k => Assert.Equal(expected[k], split.Count(r => r.Kind == k)));
         }
         Assert.InRange(d.PrefTrain.Count(r => r.Kind == PairKind.Contrastive) / 256.0, 1 / 8.0 - 0.01, 1 / 8.0 + 0.01);
         // Kinds are shuffled, not in blocks.
@@ -138,6 +142,11 @@ public class DatasetTests
         Assert.Equal(0.25, skewed.Share(PairKind.GraphicGore));
         Assert.Throws<ArgumentException>(() => new PairKindMix(new Dictionary<PairKind, double> { [PairKind.Contrastive] = -1 }));
         Assert.Throws<ArgumentException>(() => new PairKindMix(new Dictionary<PairKind, double>()));
+        // A mix weighs the template kinds: mined pairs are not written from templates.
+        Assert.Equal(PairKindExtensions.TemplateKinds, PairKindMix.Default.Allocate(8));
+        Assert.Equal(0, PairKindMix.Default.Weight(PairKind.OnPolicy));
+        Assert.Contains("on_policy", Assert.Throws<ArgumentException>(() => PairKindMix.Only(PairKind.OnPolicy)).Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new StoryWriter().TryWritePair(StorySpecTests.Poster, PairKind.OnPolicy, new Random(1), out _, out _));
     }
 
     [Fact]

@@ -1,7 +1,8 @@
 using System.Text;
 using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Text;
 
-namespace HorrorAlign.ML.Data;
+namespace HorrorAlign.ML.Synthesis;
 
 /// <summary>
 /// Fills story templates with a spec's values. Every placeholder names a <see cref="FieldForm"/> (capitalised keys

@@ -1,9 +1,11 @@
 using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Synthesis;
+using HorrorAlign.ML.Text;
 using HorrorAlign.ML.Tokenization;
 
-namespace HorrorAlign.ML.Tests.Data;
+namespace HorrorAlign.ML.Tests.Synthesis;
 
 public class FreshValuesTests
 {
@@ -96,7 +98,7 @@ public class FreshValuesTests
         {
             Assert.True(StoryText.ContentStems(spec.Taboo).Count >= 2, spec.Taboo);
             Assert.True(StoryText.ContentStems(spec.Twist).Count >= 2, spec.Twist);
-            Assert.DoesNotContain(SpecValues.NounPhrase(spec.Object)[^1], StoryLexicon.StopWords);
+            Assert.DoesNotContain(SpecValues.NounPhrase(spec.Object)[^1], StoryText.StopWords);
             Assert.InRange(StoryText.Words(spec.Object).Length, 2, FreshValues.MaxObjectWords);
         }
     }
@@ -111,7 +113,7 @@ public class FreshValuesTests
             .Concat(StoryTemplates.ObjectSentences).Concat(StoryTemplates.Escalations).Concat(StoryTemplates.TwistReveals)
             .Concat(StoryTemplates.Endings).Concat(RejectionTemplates.TabooFree).Concat(RejectionTemplates.TwistFree)
             .Concat(RejectionTemplates.HappyEndings).Concat(StoryLexicon.UnsettlingCues).Concat(StoryLexicon.HappyCues)
-            .Concat(StoryLexicon.StopWords).Concat(StoryLexicon.Gore);
+            .Concat(StoryText.StopWords).Concat(StoryLexicon.Gore);
         var englishWords = new HashSet<string>(englishText.SelectMany(StoryText.Words), StringComparer.Ordinal);
         englishWords.ExceptWith(PoolNames);
         var tokenCounts = new List<int>();
@@ -182,7 +184,7 @@ public class FreshValuesTests
             else Assert.NotEmpty(failures);
         }
         // Every pair kind still occurs among fresh specs.
-        Assert.Equal(PairKindExtensions.Kinds.Count, d.PrefTrain.Select(r => r.Kind).Distinct().Count());
+        Assert.Equal(PairKindExtensions.TemplateKinds.Count, d.PrefTrain.Select(r => r.Kind).Distinct().Count());
         var training = ValuePools.Default.Split(0.15, 3).Training;
         Assert.All(d.SftValidation.Concat(d.SftTest).Select(r => r.Spec!), s => Assert.True(training.Covers(s)));
         Assert.All(d.PrefValidation.Concat(d.PrefTest).Select(r => r.Spec!), s => Assert.True(training.Covers(s)));

@@ -1,6 +1,6 @@
-using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Text;
 
-namespace HorrorAlign.ML.Tests.Specs;
+namespace HorrorAlign.ML.Tests.Text;
 
 public class EnglishTests
 {

@@ -1,4 +1,4 @@
-namespace HorrorAlign.ML.Data;
+namespace HorrorAlign.ML.Synthesis;
 
 /// <summary>
 /// Sentence templates of the chosen (preferred) stories, one array per story part. Placeholders (see

@@ -1,7 +1,8 @@
 using System.Text.Json;
+using HorrorAlign.ML.Data;
 using HorrorAlign.ML.IO;
 
-namespace HorrorAlign.ML.Data;
+namespace HorrorAlign.ML.Synthesis;
 
 /// <summary>Min, mean and max of a set of token counts (all 0 for an empty set).</summary>
 /// <param name="Min">Smallest count.</param>
@@ -54,8 +55,10 @@ public sealed record DatasetStats(IReadOnlyList<FileStats> Files, IReadOnlyList<
             KindCounts(allPairs), dataset.HeldOutSpecs.Count);
     }
 
+    /// <summary>Rows per kind: every template kind, and a mined kind only when the rows hold it.</summary>
     private static List<KeyValuePair<PairKind, int>> KindCounts(IReadOnlyCollection<PreferencePair> rows) =>
-        [.. PairKindExtensions.Kinds.Select(k => new KeyValuePair<PairKind, int>(k, rows.Count(r => r.Kind == k)))];
+        [.. PairKindExtensions.Kinds.Where(k => k.IsTemplate() || rows.Any(r => r.Kind == k))
+            .Select(k => new KeyValuePair<PairKind, int>(k, rows.Count(r => r.Kind == k)))];
 
     /// <summary>The statistics as indented JSON (fixed key order; means rounded to 2 decimals):
     /// <c>{"files":{"sft_train.jsonl":{"rows":256,"tokens":{"prompt":{"min":…,"mean":…,"max":…},…},"pair_kinds":{…}},…},

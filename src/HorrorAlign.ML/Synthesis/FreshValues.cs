@@ -1,8 +1,9 @@
-using HorrorAlign.ML.Evaluation;
+using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Text;
 using HorrorAlign.ML.Tokenization;
 
-namespace HorrorAlign.ML.Data;
+namespace HorrorAlign.ML.Synthesis;
 
 /// <summary>
 /// Combinatorially generated spec values that no pool holds: made-up first names built from syllables, and titles,
@@ -427,7 +428,7 @@ public static class FreshValues
         if (name.Length < 3 || name.Length > MaxNameLength) return false;
         if (HasVowelRun(name, 3)) return false;
         if (EnglishWords.Contains(name) || ListWords.Contains(name) || PoolNames.Contains(name)) return false;
-        if (StoryLexicon.StopWords.Contains(name)) return false;
+        if (StoryText.StopWords.Contains(name)) return false;
         return !AwkwardNameStarts.Any(s => name.StartsWith(s, StringComparison.Ordinal));
     }
 

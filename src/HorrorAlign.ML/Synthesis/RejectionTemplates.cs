@@ -1,4 +1,4 @@
-namespace HorrorAlign.ML.Data;
+namespace HorrorAlign.ML.Synthesis;
 
 /// <summary>
 /// Templates for rejected stories (placeholders as in <see cref="StoryTemplates"/>). The hard kinds replace one part of

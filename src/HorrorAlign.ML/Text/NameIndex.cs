@@ -1,4 +1,4 @@
-namespace HorrorAlign.ML.Evaluation;
+namespace HorrorAlign.ML.Text;
 
 /// <summary>Known character names prepared for fast lookup in a story's words: single-word names through a set, the
 /// rare multi-word names by sequence search.</summary>

@@ -1,4 +1,6 @@
-namespace HorrorAlign.ML.Data;
+using HorrorAlign.ML.Data;
+
+namespace HorrorAlign.ML.Synthesis;
 
 /// <summary>Options of <see cref="Dataset.Generate"/>. Defaults are the default run's data (<c>RunOptions.Default</c>):
 /// 3,072 SFT stories, 128 preference pairs for training, half of both built from fresh values, and 15 % of every value

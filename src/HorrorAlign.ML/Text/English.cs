@@ -1,4 +1,4 @@
-namespace HorrorAlign.ML.Specs;
+namespace HorrorAlign.ML.Text;
 
 /// <summary>
 /// The few grammar rules needed to insert spec values into sentences without the original generator's artefacts

@@ -2,10 +2,12 @@ using System.Text.RegularExpressions;
 using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Synthesis;
 using HorrorAlign.ML.Tests.Specs;
+using HorrorAlign.ML.Text;
 using Microsoft.ML.Tokenizers;
 
-namespace HorrorAlign.ML.Tests.Data;
+namespace HorrorAlign.ML.Tests.Synthesis;
 
 public class StoryWriterTests
 {
@@ -24,7 +26,7 @@ public class StoryWriterTests
     {
         var rng = new Random(99);
         var pairs = new List<(StorySpec, PairKind, string, string)>();
-        foreach (var kind in PairKindExtensions.Kinds)
+        foreach (var kind in PairKindExtensions.TemplateKinds)
             foreach (var spec in ValuePools.Default.GenerateSpecs(500, seed: 100 + (int)kind))
                 if (Writer.TryWritePair(spec, kind, rng, out var chosen, out var rejected)) pairs.Add((spec, kind, chosen, rejected));
         return pairs;
@@ -136,7 +138,7 @@ public class StoryWriterTests
     [Fact]
     public void TryWritePair_AlmostAlwaysSucceeds()
     {
-        foreach (var kind in PairKindExtensions.Kinds)
+        foreach (var kind in PairKindExtensions.TemplateKinds)
             Assert.True(Pairs.Value.Count(p => p.Kind == kind) >= 495, $"{kind}: too many specs without a valid pair");
     }
 
@@ -156,7 +158,7 @@ public class StoryWriterTests
     public void Pairs_AreDeterministicForASeed()
     {
         var spec = StorySpecTests.Poster;
-        foreach (var kind in PairKindExtensions.Kinds)
+        foreach (var kind in PairKindExtensions.TemplateKinds)
         {
             Assert.True(Writer.TryWritePair(spec, kind, new Random(5), out var c1, out var r1));
             Assert.True(Writer.TryWritePair(spec, kind, new Random(5), out var c2, out var r2));

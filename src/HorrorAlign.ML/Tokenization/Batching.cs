@@ -1,8 +1,7 @@
 using HorrorAlign.ML.Data;
-using HorrorAlign.ML.Tokenization;
 using static TorchSharp.torch;
 
-namespace HorrorAlign.ML.Training;
+namespace HorrorAlign.ML.Tokenization;
 
 /// <summary>Shuffling and padding of encoded examples.</summary>
 public static class Batching

@@ -1,8 +1,10 @@
 using System.Diagnostics.CodeAnalysis;
+using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Text;
 
-namespace HorrorAlign.ML.Data;
+namespace HorrorAlign.ML.Synthesis;
 
 /// <summary>
 /// Writes template stories for a spec: the chosen (preferred) story and, for preference pairs, a rejected story of a
@@ -126,15 +128,18 @@ public sealed class StoryWriter
 
     /// <summary>
     /// Writes a verified preference pair: the chosen story passes every check; for a hard kind the rejected story fails
-    /// exactly <see cref="PairKindExtensions.TargetCheck"/> and passes all others; for <see cref="PairKind.Contrastive"/>
+    /// exactly <see cref="PairKindChecks.TargetCheck"/> and passes all others; for <see cref="PairKind.Contrastive"/>
     /// it fails at least one. Tries up to <see cref="MaxAttempts"/> plans; false when none qualifies (the spec's own
     /// values can make a kind impossible, e.g. a twist that another of its values already states).
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="kind"/> is not a template kind.</exception>
     public bool TryWritePair(StorySpec spec, PairKind kind, Random rng,
         [NotNullWhen(true)] out string? chosen, [NotNullWhen(true)] out string? rejected)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(rng);
+        if (!kind.IsTemplate())
+            throw new ArgumentOutOfRangeException(nameof(kind), kind, $"'{kind.ToName()}' pairs are mined from a model's stories, not written from templates.");
         var slots = new StorySlots(spec);
         for (int attempt = 0; attempt < MaxAttempts; attempt++)
         {

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using HorrorAlign.ML.Data;
 
-namespace HorrorAlign.ML.Data;
+namespace HorrorAlign.ML.Synthesis;
 
 /// <summary>A <see cref="PairKindMix"/> in JSON: an object of kind name → weight (<c>{"contrastive": 1, …}</c>).</summary>
 internal sealed class PairKindMixJsonConverter : JsonConverter<PairKindMix>
@@ -23,7 +24,7 @@ internal sealed class PairKindMixJsonConverter : JsonConverter<PairKindMix>
     public override void Write(Utf8JsonWriter writer, PairKindMix value, JsonSerializerOptions options)
     {
         writer.WriteStartObject();
-        foreach (var kind in PairKindExtensions.Kinds) writer.WriteNumber(kind.ToName(), value.Weight(kind));
+        foreach (var kind in PairKindExtensions.TemplateKinds) writer.WriteNumber(kind.ToName(), value.Weight(kind));
         writer.WriteEndObject();
     }
 }
