@@ -3,7 +3,7 @@
 # OUTSIDE the repository (so none of the repository's Directory.Build.* files apply to it), references
 # src/HorrorAlign.ML/HorrorAlign.ML.csproj with a ProjectReference, builds it and runs a program that
 #   1. uses TorchSharp directly, before any HorrorAlign.ML code runs (the native library must already load), then
-#   2. calls the library: a tiny GptModel forward pass and a greedy generation from a tiny StoryModel.
+#   2. calls the library's public API: the tiny pipeline run, then a greedy story from the model zip it wrote.
 # Then publishes it for linux-x64 (natives flattened beside the app) and runs that too.
 #
 #   eng/verify-project-reference.sh
@@ -28,10 +28,10 @@ cat > Consumer.csproj <<XML
 </Project>
 XML
 cat > Program.cs <<'CS'
+using HorrorAlign.ML;
+using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Generation;
-using HorrorAlign.ML.Modeling;
-using HorrorAlign.ML.Persistence;
-using HorrorAlign.ML.Tokenization;
+using HorrorAlign.ML.Pipeline;
 using static TorchSharp.torch;
 
 // 1. TorchSharp alone, first.
@@ -39,21 +39,16 @@ float sum = ones(2, 3).matmul(ones(3, 4)).sum().item<float>();
 Console.WriteLine($"TorchSharp OK: sum = {sum}");
 if (sum != 24f) return 1;
 
-// 2. The library: a one-layer model over a compact vocabulary.
-manual_seed(1);
-var vocabulary = TokenVocabulary.BuildCompact(["The ferry left at dawn.", "Nobody on the island answered the bell."]);
-var config = new GptConfig { VocabSize = vocabulary.Size, DModel = 16, NHeads = 2, NLayers = 1, ContextLength = 64, Dropout = 0 };
-using var story = new StoryModel(new GptModel(config), vocabulary);
-story.Model.eval();
-using (no_grad())
-{
-    var ids = tensor(new long[] { 1, 2, 3, 4, 5 }, [1, 5]);
-    var logits = story.Model.forward(ids);
-    Console.WriteLine($"GptModel OK: logits [{string.Join(", ", logits.shape)}]");
-    if (!logits.shape.SequenceEqual(new long[] { 1, 5, vocabulary.Size })) return 2;
-}
-string text = TextGenerator.Generate(story, "The ferry", new SamplingOptions { Temperature = 0, MaxNewTokens = 8 });
+// 2. The library, through its public API: the tiny preset of the whole pipeline (data, SFT, mining, DPO, evaluation,
+//    an ML.NET zip), then a story from the zip it wrote.
+string folder = Path.Combine(Path.GetTempPath(), "horroralign-projref-run-" + Guid.NewGuid().ToString("N"));
+using (var run = AlignmentPipeline.Run(RunOptions.Tiny with { EvalSpecs = 1 }, folder))
+    Console.WriteLine($"AlignmentPipeline OK: DPO model trained, {run.DpoEvaluation.Constraints?.Count} story evaluated");
+using var model = ModelArchive.Load(Path.Combine(folder, AlignmentPipeline.ModelFile));
+string text = TextGenerator.Generate(model, BenchmarkSpecs.TestSpecs(1)[0].ToPrompt(),
+    new SamplingOptions { Temperature = 0, MaxNewTokens = 8 });
 Console.WriteLine($"StoryModel OK: generated {text.Length} characters");
+Directory.Delete(folder, recursive: true);
 return 0;
 CS
 

@@ -13,7 +13,7 @@ namespace HorrorAlign.ML.Samples.Bench;
 /// positions of the padded batch; supervised = positions whose next token is a target. Elementwise work (norms, GELU,
 /// softmax, dropout, AdamW) is not counted: MFU measures how close the step gets to pure matrix-multiply speed.
 /// </summary>
-public static class ModelFlops
+internal static class ModelFlops
 {
     /// <summary>The formula as printed under the table.</summary>
     public const string Formula = "MFU = (6·N_blocks·tokens + 6·d·V·supervised + 12·L·T·d·tokens) / step_time / GEMM FLOP/s";

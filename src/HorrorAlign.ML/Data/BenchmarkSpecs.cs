@@ -27,10 +27,10 @@ public static class BenchmarkSpecs
     private const string ResourcePrefix = "HorrorAlign.ML.Benchmark.";
 
     /// <summary>The frozen test pools (at least 40 values per field, 60 names).</summary>
-    public static ValuePools Test { get; } = ReadPools("test_values.json");
+    internal static ValuePools Test { get; } = ReadPools("test_values.json");
 
     /// <summary>The dev pools: the test pools' shapes, none of their values.</summary>
-    public static ValuePools Dev { get; } = ReadPools("dev_values.json");
+    internal static ValuePools Dev { get; } = ReadPools("dev_values.json");
 
     /// <summary>The stress specs, ids <c>stress-NN-shape</c>, in file order.</summary>
     public static IReadOnlyList<StorySpec> StressSpecs { get; } = ReadStressSpecs();

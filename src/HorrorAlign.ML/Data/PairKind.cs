@@ -71,4 +71,4 @@ public static class PairKindExtensions
 }
 
 /// <summary>Writes <see cref="PairKind"/> as its snake_case name (integers are not accepted).</summary>
-public sealed class PairKindJsonConverter() : JsonStringEnumConverter<PairKind>(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false);
+internal sealed class PairKindJsonConverter() : JsonStringEnumConverter<PairKind>(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false);

@@ -10,7 +10,7 @@ namespace HorrorAlign.ML.Data;
 /// the pairs it finds are the model's own held-out-like failures — without ever touching the held-out pools the
 /// evaluation draws from.
 /// </summary>
-public static class ProbeNames
+internal static class ProbeNames
 {
     // Data/Words/ProbeNames.Candidates.txt
     private static readonly string[] Candidates = WordLists.Load("ProbeNames.Candidates");

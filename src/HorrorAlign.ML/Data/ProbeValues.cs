@@ -11,7 +11,7 @@ namespace HorrorAlign.ML.Data;
 /// 3.5-4.7 points. These pools give the same kind of spec legitimately.
 /// </para>
 /// </summary>
-public static class ProbeValues
+internal static class ProbeValues
 {
     private static readonly string[] Titles = WordLists.Load("ProbeValues.Titles");
     private static readonly string[] Settings = WordLists.Load("ProbeValues.Settings");

@@ -13,7 +13,7 @@ namespace HorrorAlign.ML.Data;
 /// never saw in training.
 /// </para>
 /// </summary>
-public sealed class ValuePools
+internal sealed class ValuePools
 {
     /// <summary>Creates pools; values keep the given order (which, with the seed, fixes every draw).</summary>
     /// <exception cref="ArgumentException">A pool is empty (names: fewer than two), holds a duplicate, or a value is
@@ -167,7 +167,7 @@ public sealed class ValuePools
 /// <summary>The result of <see cref="ValuePools.Split"/>: disjoint training and held-out pools.</summary>
 /// <param name="Training">Values that training, validation and test specs use.</param>
 /// <param name="HeldOut">Values reserved for generalization tests; no training/validation/test spec uses any of them.</param>
-public sealed record PoolSplit(ValuePools Training, ValuePools HeldOut)
+internal sealed record PoolSplit(ValuePools Training, ValuePools HeldOut)
 {
     /// <summary>Draws <paramref name="count"/> distinct specs from the held-out values only.</summary>
     public IReadOnlyList<StorySpec> GenerateHeldOutSpecs(int count, int seed) => HeldOut.GenerateSpecs(count, seed);

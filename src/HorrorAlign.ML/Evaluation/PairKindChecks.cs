@@ -3,7 +3,7 @@ using HorrorAlign.ML.Data;
 namespace HorrorAlign.ML.Evaluation;
 
 /// <summary>How the template <see cref="PairKind"/>s map onto the <see cref="StoryCheck"/>s.</summary>
-public static class PairKindChecks
+internal static class PairKindChecks
 {
     /// <summary>The one check a hard kind's rejected story fails (and the chosen passes); null for
     /// <see cref="PairKind.Contrastive"/>, whose rejected story fails at least one check.</summary>

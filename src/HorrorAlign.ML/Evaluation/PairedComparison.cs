@@ -12,7 +12,7 @@ namespace HorrorAlign.ML.Evaluation;
 /// <param name="NeitherPassed">Specs neither passed.</param>
 /// <param name="ExactMcNemarP">Two-sided exact McNemar p-value: the binomial(OnlyFirst + OnlySecond, ½) probability of a
 /// split at least this uneven (1 when no spec is discordant).</param>
-public sealed record PairedComparison(int BothPassed, int OnlyFirst, int OnlySecond, int NeitherPassed, double ExactMcNemarP)
+internal sealed record PairedComparison(int BothPassed, int OnlyFirst, int OnlySecond, int NeitherPassed, double ExactMcNemarP)
 {
     /// <summary>Compares two reports over the same specs in the same order (as the train command's are).</summary>
     /// <exception cref="ArgumentException">The reports cover different specs (counts or ids differ).</exception>

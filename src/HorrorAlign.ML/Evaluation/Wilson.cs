@@ -4,7 +4,7 @@ namespace HorrorAlign.ML.Evaluation;
 /// The Wilson score interval of a rate k/n: unlike p ± z·sqrt(p(1−p)/n), it stays inside [0, 1] and does not collapse
 /// to a point at 0/n or n/n, so a small or perfect sample still reports its uncertainty.
 /// </summary>
-public static class Wilson
+internal static class Wilson
 {
     /// <summary>z of a two-sided 95 % interval.</summary>
     public const double Z95 = 1.96;

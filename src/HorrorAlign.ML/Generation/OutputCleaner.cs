@@ -8,7 +8,7 @@ namespace HorrorAlign.ML.Generation;
 /// back, visible <c>&lt;|endoftext|&gt;</c> markers, and degenerate repeating tails ("the door open the door that door…").
 /// Each step is a public function so it can be tested and reused on its own; <see cref="Clean"/> runs them all.
 /// </summary>
-public static partial class OutputCleaner
+internal static partial class OutputCleaner
 {
     /// <summary>GPT-2's end-of-text marker as text.</summary>
     public const string EndOfTextMarker = "<|endoftext|>";

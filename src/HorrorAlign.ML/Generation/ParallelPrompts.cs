@@ -13,7 +13,7 @@ namespace HorrorAlign.ML.Generation;
 /// does not depend on which jobs run beside it, and equals the sequential result on one intra-op thread.
 /// </para>
 /// </summary>
-public static class ParallelPrompts
+internal static class ParallelPrompts
 {
     /// <summary>
     /// Calls <paramref name="job"/>(i) for i in 0..count-1, <paramref name="parallelism"/> at a time. With parallelism

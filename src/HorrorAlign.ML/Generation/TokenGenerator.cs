@@ -11,7 +11,7 @@ namespace HorrorAlign.ML.Generation;
 /// that crosses from tensors per step is that position's logits (read in place on the CPU).
 /// </summary>
 /// <remarks>Safe to call from several threads on one shared model: each call owns its cache, sampler and buffers.</remarks>
-public static class TokenGenerator
+internal static class TokenGenerator
 {
     /// <summary>Generates up to <see cref="SamplingOptions.MaxNewTokens"/> tokens after <paramref name="promptIds"/>.</summary>
     /// <param name="model">The decoder (its weights are only read; eval mode and no_grad are applied for the call).</param>

@@ -6,7 +6,7 @@ namespace HorrorAlign.ML.Generation;
 /// far), so use one sampler per generated sequence; nothing is shared between samplers, hence threads never influence
 /// each other.
 /// </summary>
-public sealed class TokenSampler
+internal sealed class TokenSampler
 {
     // Top-p first looks at this many best tokens; a trained model's nucleus almost always fits, so no full sort.
     private const int InitialNucleusWindow = 64;

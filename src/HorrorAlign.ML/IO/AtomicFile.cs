@@ -4,7 +4,7 @@ namespace HorrorAlign.ML.IO;
 /// Writes files so that a reader (or a crash) never sees a half-written file: the content goes to a temporary file in
 /// the same folder, is flushed to disk, then renamed over the target in one step.
 /// </summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     /// <summary>Writes <paramref name="path"/> through <paramref name="write"/> atomically.</summary>
     public static void Write(string path, Action<Stream> write)

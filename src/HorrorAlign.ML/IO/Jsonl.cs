@@ -9,7 +9,7 @@ namespace HorrorAlign.ML.IO;
 /// skipped on reading. Every reading error names the file and the 1-based line (and the field, when one is at fault).
 /// Writes are atomic (<see cref="AtomicFile"/>), so a reader never sees half a file.
 /// </summary>
-public static class Jsonl
+internal static class Jsonl
 {
     /// <summary>Writer settings shared by every JSON file of the project: compact, and non-ASCII text and apostrophes
     /// written as themselves (the files are data, never embedded in HTML), so that diffs stay readable.</summary>
@@ -98,7 +98,7 @@ public static class Jsonl
 /// <param name="FileName">The file, as given to the reader.</param>
 /// <param name="Line">1-based line number.</param>
 /// <param name="Root">The line's JSON object.</param>
-public readonly record struct JsonlRecord(string FileName, int Line, JsonElement Root)
+internal readonly record struct JsonlRecord(string FileName, int Line, JsonElement Root)
 {
     /// <summary>The string value of a required field.</summary>
     /// <exception cref="JsonlFormatException">The field is missing, null or not a string.</exception>

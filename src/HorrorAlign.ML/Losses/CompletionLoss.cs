@@ -8,7 +8,7 @@ namespace HorrorAlign.ML.Losses;
 /// lossMask[b,t] = 1 marks tokens supervised as TARGETS (response tokens and EOS), so target t uses logits t-1.
 /// lossMask[:,0] is ignored (nothing predicts the first token). Padding is simply mask 0.
 /// </summary>
-public static class CompletionLoss
+internal static class CompletionLoss
 {
     /// <summary>Masked next-token cross-entropy, token mean over the whole batch. logits [B,T,V], ids [B,T] int64, lossMask [B,T] float.</summary>
     /// <remarks>A batch without any supervised token gives 0 (not NaN).</remarks>
@@ -94,7 +94,7 @@ public static class CompletionLoss
 /// <summary>Per-row summed completion log-probs and the number of supervised tokens per row.</summary>
 /// <param name="SumLogProbs">[B] sum over supervised targets of log p(target).</param>
 /// <param name="TokenCounts">[B] number (sum of mask weights) of supervised targets.</param>
-public readonly record struct CompletionLogProbs(Tensor SumLogProbs, Tensor TokenCounts)
+internal readonly record struct CompletionLogProbs(Tensor SumLogProbs, Tensor TokenCounts)
 {
     /// <summary>SFT loss: negative log-likelihood per supervised token over the whole batch (the token mean; 0 for an empty batch).</summary>
     public Tensor MeanNegativeLogLikelihood() => -SumLogProbs.sum() / TokenCounts.sum().clamp_min(1);

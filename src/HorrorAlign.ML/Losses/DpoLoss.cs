@@ -19,7 +19,7 @@ public enum DpoLossType
 /// <param name="Loss">Scalar mean loss over the batch (differentiable).</param>
 /// <param name="RewardsChosen">[B] β(pc - rc), detached (TRL: rewards/chosen).</param>
 /// <param name="RewardsRejected">[B] β(pr - rr), detached (TRL: rewards/rejected).</param>
-public sealed record DpoLossOutput(Tensor Loss, Tensor RewardsChosen, Tensor RewardsRejected)
+internal sealed record DpoLossOutput(Tensor Loss, Tensor RewardsChosen, Tensor RewardsRejected)
 {
     /// <summary>Per-row rewards_chosen - rewards_rejected [B]; TRL logs its mean (<see cref="MarginMean"/>) as rewards/margins.</summary>
     public Tensor Margins => RewardsChosen - RewardsRejected;
@@ -32,7 +32,7 @@ public sealed record DpoLossOutput(Tensor Loss, Tensor RewardsChosen, Tensor Rew
 }
 
 /// <summary>h = (pc - rc) - (pr - rr); rewards are β(pc - rc) and β(pr - rr).</summary>
-public static class DpoLoss
+internal static class DpoLoss
 {
     /// <summary>Per-batch mean loss and per-row rewards (rewards detached).</summary>
     /// <param name="policyChosen">[B] summed completion log-probs of the chosen answers under the policy (pc).</param>

@@ -30,7 +30,7 @@ namespace HorrorAlign.ML.Mining;
 /// sides are also the policy's own writing, so the chosen side is as likely under it as any of its stories.
 /// </para>
 /// </summary>
-public static class OnPolicyPairs
+internal static class OnPolicyPairs
 {
     /// <summary>
     /// Writes <see cref="OnPolicyOptions.SamplesPerSource"/> stories per source (story j of source i seeded with
@@ -185,7 +185,7 @@ public static class OnPolicyPairs
 /// <param name="Id">Row id (kept in the pair).</param>
 /// <param name="Spec">The spec the policy writes for.</param>
 /// <param name="Chosen">The reference story (the pair's chosen side).</param>
-public sealed record OnPolicySource(string Id, StorySpec Spec, string Chosen);
+internal sealed record OnPolicySource(string Id, StorySpec Spec, string Chosen);
 
 /// <summary>Settings of on-policy mining (<see cref="OnPolicyPairs"/>): how many probe specs, how the policy writes and
 /// repairs, and how much the mined pairs weigh in DPO.</summary>

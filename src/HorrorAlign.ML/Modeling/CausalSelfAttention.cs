@@ -9,7 +9,7 @@ namespace HorrorAlign.ML.Modeling;
 /// q, k, v; heads of d/n_heads; scores scaled by 1/√head_dim; causal mask; dropout on the probabilities; bias-free
 /// <c>out_proj</c>. With a <see cref="KvCache"/> the input holds only the NEW positions and attends to the cached past.
 /// </summary>
-public sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
+internal sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
 {
     // Field names are the state-dict keys.
     private readonly Linear qkv;

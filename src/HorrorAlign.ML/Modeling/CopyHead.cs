@@ -39,7 +39,7 @@ namespace HorrorAlign.ML.Modeling;
 /// the value is done).
 /// </para>
 /// </summary>
-public sealed class CopyHead : nn.Module
+internal sealed class CopyHead : nn.Module
 {
     // Field names are the state-dict keys (copy_head.query.weight, …).
     private readonly Linear query;

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace HorrorAlign.ML.Modeling;
 
 /// <summary>One pre-norm transformer block: <c>x += attn(attn_norm(x)); x += ff(ff_norm(x))</c>.</summary>
-public sealed class DecoderBlock : nn.Module<Tensor, Tensor>
+internal sealed class DecoderBlock : nn.Module<Tensor, Tensor>
 {
     // Field names are the state-dict keys.
     private readonly RmsNorm attn_norm;

@@ -8,7 +8,7 @@ namespace HorrorAlign.ML.Modeling;
 /// The block's MLP, as in the original: Linear(d, ratio·d) with bias → exact (erf) GELU → Linear(ratio·d, d) with bias →
 /// dropout. Kept as a Sequential named <c>net</c> so the state-dict keys are <c>net.0.*</c> and <c>net.2.*</c>.
 /// </summary>
-public sealed class FeedForward : nn.Module<Tensor, Tensor>
+internal sealed class FeedForward : nn.Module<Tensor, Tensor>
 {
     private readonly Sequential net;
 

@@ -14,7 +14,7 @@ namespace HorrorAlign.ML.Modeling;
 /// The body (<see cref="ForwardHidden"/>) and the output layer (<see cref="Head"/>) are separate on purpose: the output
 /// layer is most of the cost at GPT-2 vocabulary size, and losses and generation need it at a few positions only.
 /// </remarks>
-public sealed class GptModel : nn.Module<Tensor, Tensor>
+internal sealed class GptModel : nn.Module<Tensor, Tensor>
 {
     // Field names are the state-dict keys.
     private readonly Embedding token_embedding;

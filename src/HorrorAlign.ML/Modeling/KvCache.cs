@@ -9,7 +9,7 @@ namespace HorrorAlign.ML.Modeling;
 /// per layer) and filled in place: appending never reallocates or copies the past.
 /// </summary>
 /// <remarks>For inference only (use under <c>torch.no_grad()</c>); one cache belongs to one decoding loop.</remarks>
-public sealed class KvCache : IDisposable
+internal sealed class KvCache : IDisposable
 {
     private readonly Tensor[] keys;
     private readonly Tensor[] values;

@@ -8,7 +8,7 @@ namespace HorrorAlign.ML.Modeling;
 /// Root-mean-square normalisation over the last dimension, as in the original: <c>w · x / sqrt(mean(x²) + 1e-5)</c>,
 /// a learnable per-channel scale and no bias (state-dict key: <c>weight</c>).
 /// </summary>
-public sealed class RmsNorm : nn.Module<Tensor, Tensor>
+internal sealed class RmsNorm : nn.Module<Tensor, Tensor>
 {
     private const double Epsilon = 1e-5;
 

@@ -4,7 +4,7 @@ namespace HorrorAlign.ML.Modeling;
 
 /// <summary>torch's intra-op thread count is process-wide: every part that changes it does so for a scope and puts
 /// the previous value back when the scope ends.</summary>
-public static class TorchThreads
+internal static class TorchThreads
 {
     /// <summary>Sets the intra-op thread count until the result is disposed; 0 leaves it as it is.</summary>
     public static IDisposable Use(int threads)

@@ -17,7 +17,7 @@ public sealed class StoryModel : IDisposable
 {
     /// <summary>Wraps an existing decoder and vocabulary (takes ownership of the decoder).</summary>
     /// <exception cref="ArgumentException">The decoder's vocabulary size differs from the vocabulary's.</exception>
-    public StoryModel(GptModel model, TokenVocabulary vocabulary)
+    internal StoryModel(GptModel model, TokenVocabulary vocabulary)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(vocabulary);
@@ -29,10 +29,10 @@ public sealed class StoryModel : IDisposable
     }
 
     /// <summary>The decoder.</summary>
-    public GptModel Model { get; }
+    internal GptModel Model { get; }
 
     /// <summary>The id space the decoder was trained on.</summary>
-    public TokenVocabulary Vocabulary { get; }
+    internal TokenVocabulary Vocabulary { get; }
 
     /// <summary>The decoder's shape.</summary>
     public GptConfig Config => Model.Config;

@@ -14,7 +14,7 @@ namespace HorrorAlign.ML.Pipeline;
 /// last logged values), <c>evaluation</c> (the full reports of both checkpoints, side by side), <c>comparison</c> (the
 /// headline figures of SFT vs DPO) and <c>quality_bar</c> (the targets and whether they are met).
 /// </summary>
-public static class RunMetrics
+internal static class RunMetrics
 {
     /// <summary>The file name inside a run folder.</summary>
     public const string FileName = "metrics.json";

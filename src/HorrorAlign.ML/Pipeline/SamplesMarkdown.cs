@@ -10,7 +10,7 @@ namespace HorrorAlign.ML.Pipeline;
 /// <c>samples.md</c>: a handful of held-out specs, each with the story of every checkpoint (SFT, DPO) and a table of
 /// the constraint checks (✅ passed / ❌ failed). The stories are those of the evaluation, so they match metrics.json.
 /// </summary>
-public static class SamplesMarkdown
+internal static class SamplesMarkdown
 {
     /// <summary>The file name inside a run folder.</summary>
     public const string FileName = "samples.md";

@@ -9,7 +9,7 @@ namespace HorrorAlign.ML.Pipeline;
 /// <c>{"stage":"sft","step":12,"total_steps":96,"epoch":0.375,"loss":2.31,"learning_rate":0.001,"grad_norm":0.8}</c>;
 /// evaluation lines carry <c>eval_*</c> metrics. Non-finite values are written as null.
 /// </summary>
-public static class TrainingLogFile
+internal static class TrainingLogFile
 {
     /// <summary>The file name inside a run folder.</summary>
     public const string FileName = "train.log.jsonl";

@@ -7,7 +7,7 @@ namespace HorrorAlign.ML.Specs;
 /// A form at a sentence start is capitalised there ("The brass key…", "Never answer…"), so capitalised twins of the
 /// forms are not needed.
 /// </summary>
-public enum FieldForm
+internal enum FieldForm
 {
     /// <summary>The protagonist's name: "Mina".</summary>
     Protagonist,

@@ -211,7 +211,7 @@ public sealed class Dataset
     }
 
     /// <summary>Counts and token-length statistics of every split, with <paramref name="countTokens"/> as tokenizer.</summary>
-    public DatasetStats ComputeStats(Func<string, int> countTokens) => DatasetStats.Compute(this, countTokens);
+    internal DatasetStats ComputeStats(Func<string, int> countTokens) => DatasetStats.Compute(this, countTokens);
 
     /// <summary>Writes <see cref="StatsFile"/> into <paramref name="directory"/> atomically; returns its path.</summary>
     public string WriteStats(string directory, Func<string, int> countTokens)

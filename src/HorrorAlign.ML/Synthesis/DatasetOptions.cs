@@ -49,7 +49,7 @@ public sealed record DatasetOptions
 
     /// <summary>Value pools to draw from (default: <see cref="ValuePools.Default"/>). Not part of the JSON form: code sets it.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public ValuePools? Pools { get; init; }
+    internal ValuePools? Pools { get; init; }
 
     /// <summary>Checks the options.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A size is negative, the held-out fraction is outside [0, 1) or the

@@ -8,7 +8,7 @@ namespace HorrorAlign.ML.Synthesis;
 /// <param name="Min">Smallest count.</param>
 /// <param name="Mean">Mean count.</param>
 /// <param name="Max">Largest count.</param>
-public sealed record LengthStats(int Min, double Mean, int Max)
+internal sealed record LengthStats(int Min, double Mean, int Max)
 {
     internal static LengthStats Of(IReadOnlyCollection<int> counts) =>
         counts.Count == 0 ? new(0, 0, 0) : new(counts.Min(), counts.Average(), counts.Max());
@@ -19,14 +19,14 @@ public sealed record LengthStats(int Min, double Mean, int Max)
 /// <param name="Rows">Number of rows.</param>
 /// <param name="TokenLengths">Token lengths per text field (<c>prompt</c>, <c>response</c> or <c>chosen</c>/<c>rejected</c>), in that order.</param>
 /// <param name="PairKinds">Rows per pair kind in kind order (preference files only; empty for SFT files).</param>
-public sealed record FileStats(string File, int Rows, IReadOnlyList<KeyValuePair<string, LengthStats>> TokenLengths,
+internal sealed record FileStats(string File, int Rows, IReadOnlyList<KeyValuePair<string, LengthStats>> TokenLengths,
     IReadOnlyList<KeyValuePair<PairKind, int>> PairKinds);
 
 /// <summary>Counts and token lengths of a <see cref="Dataset"/>, written as <c>stats.json</c>.</summary>
 /// <param name="Files">One entry per split file, in file order.</param>
 /// <param name="PairKinds">Preference pairs per kind over all three preference files, in kind order.</param>
 /// <param name="HeldOutSpecs">Number of held-out specs.</param>
-public sealed record DatasetStats(IReadOnlyList<FileStats> Files, IReadOnlyList<KeyValuePair<PairKind, int>> PairKinds, int HeldOutSpecs)
+internal sealed record DatasetStats(IReadOnlyList<FileStats> Files, IReadOnlyList<KeyValuePair<PairKind, int>> PairKinds, int HeldOutSpecs)
 {
     /// <summary>Computes the statistics, counting tokens with <paramref name="countTokens"/> (e.g. a GPT-2 tokenizer).</summary>
     public static DatasetStats Compute(Dataset dataset, Func<string, int> countTokens)

@@ -25,7 +25,7 @@ namespace HorrorAlign.ML.Synthesis;
 /// follow <see cref="English"/>.
 /// </para>
 /// </summary>
-public static class FreshValues
+internal static class FreshValues
 {
     // ---- Objects: small carryable things, grouped by what they can be made of ----------------------------------
 

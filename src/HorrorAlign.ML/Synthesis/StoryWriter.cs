@@ -18,7 +18,7 @@ namespace HorrorAlign.ML.Synthesis;
 /// rejection is the chosen text itself with a loop injected (see <see cref="StoryLoops"/>).
 /// </para>
 /// </summary>
-public sealed class StoryWriter
+internal sealed class StoryWriter
 {
     /// <summary>How many plans <see cref="TryWritePair"/> and <see cref="TryWriteChosen"/> try before giving up on a spec.</summary>
     public const int MaxAttempts = 8;

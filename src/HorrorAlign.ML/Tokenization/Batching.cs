@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace HorrorAlign.ML.Tokenization;
 
 /// <summary>Shuffling and padding of encoded examples.</summary>
-public static class Batching
+internal static class Batching
 {
     /// <summary>
     /// A permutation of 0..count-1 from System.Random(seed) (Fisher–Yates). Seeded System.Random is a fixed algorithm,

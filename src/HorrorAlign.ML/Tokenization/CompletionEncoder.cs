@@ -15,7 +15,7 @@ namespace HorrorAlign.ML.Tokenization;
 /// when the prompt is not empty, so at least one prompt token remains and the first response token has a position
 /// that predicts it.
 /// </remarks>
-public sealed class CompletionEncoder
+internal sealed class CompletionEncoder
 {
     /// <summary>Creates an encoder for a vocabulary and maximum total length.</summary>
     /// <param name="vocabulary">The model's id space.</param>

@@ -6,7 +6,7 @@ namespace HorrorAlign.ML.Tokenization;
 /// </summary>
 /// <param name="Ids">Prompt ids, then response ids, then EOS.</param>
 /// <param name="LossStart">Index of the first supervised (response) token; 0 ≤ LossStart ≤ Ids.Length.</param>
-public sealed record EncodedExample(int[] Ids, int LossStart)
+internal sealed record EncodedExample(int[] Ids, int LossStart)
 {
     /// <summary>Prompt ids, then response ids, then EOS.</summary>
     public int[] Ids { get; } = Ids ?? throw new ArgumentNullException(nameof(Ids));

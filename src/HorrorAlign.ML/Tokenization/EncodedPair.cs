@@ -3,4 +3,4 @@ namespace HorrorAlign.ML.Tokenization;
 /// <summary>A tokenized preference pair sharing one prompt.</summary>
 /// <param name="Chosen">The preferred completion.</param>
 /// <param name="Rejected">The less preferred completion.</param>
-public sealed record EncodedPair(EncodedExample Chosen, EncodedExample Rejected);
+internal sealed record EncodedPair(EncodedExample Chosen, EncodedExample Rejected);

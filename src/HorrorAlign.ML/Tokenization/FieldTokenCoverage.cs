@@ -11,7 +11,7 @@ namespace HorrorAlign.ML.Tokenization;
 /// <param name="Plain">Stories whose prompt is not a story spec: trained as plain text.</param>
 /// <param name="Complete">Stories in which every field that <see cref="FieldTokens"/> tracks was found.</param>
 /// <param name="MissingByField">Per field (JSON name), the stories in which none of its forms was found.</param>
-public sealed record FieldTokenCoverage(int Stories, int Plain, int Complete, IReadOnlyDictionary<string, int> MissingByField)
+internal sealed record FieldTokenCoverage(int Stories, int Plain, int Complete, IReadOnlyDictionary<string, int> MissingByField)
 {
     /// <summary>Delexicalizes every (prompt, story) and counts what was not found.</summary>
     public static FieldTokenCoverage Measure(IEnumerable<(string Prompt, string Story)> rows)

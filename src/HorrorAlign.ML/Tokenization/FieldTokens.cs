@@ -18,7 +18,7 @@ namespace HorrorAlign.ML.Tokenization;
 /// story the template writer produces.
 /// </para>
 /// </summary>
-public static class FieldTokens
+internal static class FieldTokens
 {
     /// <summary>Number of field tokens (one per <see cref="FieldForm"/>).</summary>
     public static int Count => ValueForms.All.Length;

@@ -12,7 +12,7 @@ namespace HorrorAlign.ML.Tokenization;
 /// from users cannot inject a control token. Every id is a byte string; decoding concatenates bytes, then reads UTF-8.
 /// One shared, thread-safe instance (<see cref="Shared"/>), built on first use.
 /// </summary>
-public sealed partial class Gpt2Tokenizer
+internal sealed partial class Gpt2Tokenizer
 {
     /// <summary>GPT-2's end-of-text id.</summary>
     public const int EosId = 50256;

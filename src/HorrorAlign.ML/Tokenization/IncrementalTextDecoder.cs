@@ -9,7 +9,7 @@ namespace HorrorAlign.ML.Tokenization;
 /// complete. The text it has produced always equals a prefix of <see cref="TokenVocabulary.Decode"/> of the same ids.
 /// Not thread-safe: one instance per generation.
 /// </summary>
-public sealed class IncrementalTextDecoder
+internal sealed class IncrementalTextDecoder
 {
     private readonly TokenVocabulary _vocabulary;
     private readonly Decoder _utf8 = Encoding.UTF8.GetDecoder();

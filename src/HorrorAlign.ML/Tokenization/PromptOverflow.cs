@@ -1,7 +1,7 @@
 namespace HorrorAlign.ML.Tokenization;
 
 /// <summary>What <see cref="CompletionEncoder"/> does when a prompt and its response do not fit the token limit.</summary>
-public enum PromptOverflow
+internal enum PromptOverflow
 {
     /// <summary>
     /// The original policy: the response (with EOS) keeps priority and the prompt loses tokens from its START, so the

@@ -11,7 +11,7 @@ namespace HorrorAlign.ML.Tokenization;
 /// the exact value text (<see cref="FieldTokens.Expand"/>). Otherwise, plain text. Training, generation, evaluation
 /// and repair all go through here, so a story is encoded the same way everywhere.
 /// </summary>
-public sealed class StoryCodec
+internal sealed class StoryCodec
 {
     private StoryCodec(TokenVocabulary vocabulary, string prompt, StorySpec? spec)
     {

@@ -13,7 +13,7 @@ namespace HorrorAlign.ML.Tokenization;
 /// GPT-2 ids. A GPT-2 token outside the map is spelled with its single-byte tokens (byte-level fallback): the model
 /// then sees more, rarer tokens for unseen text, but nothing is ever lost or replaced.
 /// </remarks>
-public sealed class TokenVocabulary
+internal sealed class TokenVocabulary
 {
     private static readonly Lazy<TokenVocabulary> s_full = new(() => new TokenVocabulary(null, false), LazyThreadSafetyMode.ExecutionAndPublication);
 

@@ -11,7 +11,7 @@ using static TorchSharp.torch;
 namespace HorrorAlign.ML.Training;
 
 /// <summary>Entry points of the learning core: SFT, then DPO, both through the same <see cref="Trainer"/> loop.</summary>
-public static class StoryTraining
+internal static class StoryTraining
 {
     /// <summary>Supervised fine-tuning. Starts from <paramref name="initial"/> when given (not modified), else builds a
     /// fresh model whose vocabulary is derived from the data per <paramref name="options"/>.</summary>
