@@ -61,27 +61,7 @@ public sealed class SpecFeaturizer : IEstimator<SpecFeaturizerTransformer>
 
     static void ValidateRows(IDataView input)
     {
-        var cols = StoryColumnNames.SpecFields.Select(f => input.Schema[f]).ToArray();
-        using var cursor = input.GetRowCursor(cols);
-        var getters = cols.Select(c => cursor.GetGetter<ReadOnlyMemory<char>>(c)).ToArray();
-        var values = new string[cols.Length];
-        ReadOnlyMemory<char> value = default;
-        for (long row = 0; cursor.MoveNext(); row++)
-        {
-            for (int i = 0; i < cols.Length; i++)
-            {
-                getters[i](ref value);
-                values[i] = value.ToString();
-            }
-            try
-            {
-                new StorySpec(values[0], values[1], values[2], values[3], values[4], values[5], values[6]).Validate();
-            }
-            catch (SpecValidationException e)
-            {
-                throw new SpecValidationException(e.Field, $"row {row}: {e.Reason}");
-            }
-        }
+        foreach (var _ in SpecRows.Read(input)) { } // each spec is validated as it is read
     }
 }
 

@@ -88,33 +88,12 @@ public sealed class StoryMetrics
         SchemaChecks.RequireText(schema, options.StoryColumnName,
             "the story to evaluate: score the data first, e.g. with model.Transform(specs), or name the story column", nameof(data));
 
-        var cols = StoryColumnNames.SpecFields.Append(options.StoryColumnName).Select(c => schema[c]).ToArray();
         var specs = new List<StorySpec>();
         var stories = new List<string>();
-        using (var cursor = data.GetRowCursor(cols))
+        foreach (var (spec, extra) in SpecRows.Read(data, options.StoryColumnName))
         {
-            var getters = cols.Select(c => cursor.GetGetter<ReadOnlyMemory<char>>(c)).ToArray();
-            var values = new string[cols.Length];
-            ReadOnlyMemory<char> value = default;
-            for (long row = 0; cursor.MoveNext(); row++)
-            {
-                for (int i = 0; i < cols.Length; i++)
-                {
-                    getters[i](ref value);
-                    values[i] = value.ToString();
-                }
-                var spec = new StorySpec(values[0], values[1], values[2], values[3], values[4], values[5], values[6]);
-                try
-                {
-                    spec.Validate();
-                }
-                catch (SpecValidationException e)
-                {
-                    throw new SpecValidationException(e.Field, $"row {row}: {e.Reason}");
-                }
-                specs.Add(spec);
-                stories.Add(values[^1]);
-            }
+            specs.Add(spec);
+            stories.Add(extra[0]);
         }
         if (specs.Count == 0) throw new InvalidOperationException("The data to evaluate has no rows.");
         return new StoryMetrics(ModelEvaluator.EvaluateStories(specs, stories, options.KnownNames));
