@@ -7,6 +7,7 @@
 #   eng/verify-package.sh [Program.cs]
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$repo/eng/consumer-project.sh"
 work="$(mktemp -d "${TMPDIR:-/tmp}/horroralign-pkg.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 # A unique version, so a package cached from an earlier run is never reused.
@@ -25,19 +26,7 @@ cat > nuget.config <<XML
   </packageSources>
 </configuration>
 XML
-cat > Consumer.csproj <<XML
-<Project Sdk="Microsoft.NET.Sdk">
-  <PropertyGroup>
-    <OutputType>Exe</OutputType>
-    <TargetFramework>net10.0</TargetFramework>
-    <Nullable>enable</Nullable>
-    <ImplicitUsings>enable</ImplicitUsings>
-  </PropertyGroup>
-  <ItemGroup>
-    <PackageReference Include="HorrorAlign.ML" Version="$version" />
-  </ItemGroup>
-</Project>
-XML
+write_consumer_project "<PackageReference Include=\"HorrorAlign.ML\" Version=\"$version\" />"
 if [ $# -ge 1 ]; then
   cp "$1" Program.cs
 else

@@ -9,24 +9,13 @@
 #   eng/verify-project-reference.sh
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$repo/eng/consumer-project.sh"
 work="$(mktemp -d "${TMPDIR:-/tmp}/horroralign-projref.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
 mkdir -p "$work/consumer"
 cd "$work/consumer"
-cat > Consumer.csproj <<XML
-<Project Sdk="Microsoft.NET.Sdk">
-  <PropertyGroup>
-    <OutputType>Exe</OutputType>
-    <TargetFramework>net10.0</TargetFramework>
-    <Nullable>enable</Nullable>
-    <ImplicitUsings>enable</ImplicitUsings>
-  </PropertyGroup>
-  <ItemGroup>
-    <ProjectReference Include="$repo/src/HorrorAlign.ML/HorrorAlign.ML.csproj" />
-  </ItemGroup>
-</Project>
-XML
+write_consumer_project "<ProjectReference Include=\"$repo/src/HorrorAlign.ML/HorrorAlign.ML.csproj\" />"
 cat > Program.cs <<'CS'
 using HorrorAlign.ML;
 using HorrorAlign.ML.Data;
