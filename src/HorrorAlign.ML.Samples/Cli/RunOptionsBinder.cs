@@ -29,13 +29,13 @@ public sealed class RunOptionsBinder : OptionsBinder<RunOptions>
         // SFT.
         Int("--max-tokens", $"Most tokens per training example (default {d.Sft.MaxTokens}).", 2, "MaxTokens", (o, v) => o with { Sft = o.Sft with { MaxTokens = v } });
         Int("--sft-epochs", $"SFT epochs (default {d.Sft.MaxEpochs}).", 1, "SftOptions.MaxEpochs", (o, v) => o with { Sft = o.Sft with { MaxEpochs = v } });
-        Double("--lr", $"SFT learning rate (default {d.Sft.LearningRate}).", Positive, "must be a positive number", "SftOptions.LearningRate", (o, v) => o with { Sft = o.Sft with { LearningRate = v } });
+        Double("--lr", $"SFT learning rate (default {d.Sft.LearningRate:0.#####}).", Positive, "must be a positive number", "SftOptions.LearningRate", (o, v) => o with { Sft = o.Sft with { LearningRate = v } });
         Int("--batch-size", $"SFT examples per step (default {d.Sft.BatchSize}).", 1, "SftOptions.BatchSize", (o, v) => o with { Sft = o.Sft with { BatchSize = v } });
         Int("--patience", $"SFT early stopping: evaluations without improvement (0 = never stop early; default {d.Sft.EarlyStoppingPatience}).", 0, "SftOptions.EarlyStoppingPatience", (o, v) => o with { Sft = o.Sft with { EarlyStoppingPatience = v } });
         Int("--eval-interval", $"SFT validation every N steps (0 = at epoch ends; default {d.Sft.EvalInterval}).", 0, "SftOptions.EvalInterval", (o, v) => o with { Sft = o.Sft with { EvalInterval = v } });
         // DPO.
         Int("--dpo-epochs", $"DPO epochs (default {d.Dpo.MaxEpochs}).", 1, "DpoOptions.MaxEpochs", (o, v) => o with { Dpo = o.Dpo with { MaxEpochs = v } });
-        Double("--dpo-lr", $"DPO learning rate (default {d.Dpo.LearningRate}).", Positive, "must be a positive number", "DpoOptions.LearningRate", (o, v) => o with { Dpo = o.Dpo with { LearningRate = v } });
+        Double("--dpo-lr", $"DPO learning rate (default {d.Dpo.LearningRate:0.#####}).", Positive, "must be a positive number", "DpoOptions.LearningRate", (o, v) => o with { Dpo = o.Dpo with { LearningRate = v } });
         Int("--dpo-batch-size", $"DPO pairs per step (default {d.Dpo.BatchSize}).", 1, "DpoOptions.BatchSize", (o, v) => o with { Dpo = o.Dpo with { BatchSize = v } });
         Double("--beta", $"DPO β (default {d.Dpo.Beta}).", Positive, "must be a positive number", "Beta", (o, v) => o with { Dpo = o.Dpo with { Beta = v } });
         Double("--label-smoothing", "cDPO label smoothing ε (default 0).", v => v >= 0 && v < 0.5, "must be in [0, 0.5)", "LabelSmoothing", (o, v) => o with { Dpo = o.Dpo with { LabelSmoothing = v } });
