@@ -155,7 +155,7 @@ public static class AlignmentPipeline
             {
                 report.Started(key, title, evalSpecs.Count);
                 var result = ModelEvaluator.Evaluate(model, evalSpecs, data.PrefTest, data.SftTest, s.Evaluation, reference, report.Evaluation(key), ct);
-                report.Completed(key, $"all checks {Percent(result.Constraints?.AllPassedRate)}");
+                report.Completed(key, $"all checks {RunMetrics.Percent(result.Constraints?.AllPassedRate)}");
                 return result;
             }
             var sftEval = Evaluate("eval-sft", "evaluate SFT", sftModel, null);
@@ -167,7 +167,7 @@ public static class AlignmentPipeline
                 report.Started(key, title, evalSpecs.Count);
                 var options = s.Evaluation with { Sampling = s.Evaluation.Sampling with { EnforceFields = false } };
                 var result = ModelEvaluator.Evaluate(model, evalSpecs, null, null, options, null, report.Evaluation(key), ct).Constraints;
-                report.Completed(key, $"all checks {Percent(result?.AllPassedRate)}");
+                report.Completed(key, $"all checks {RunMetrics.Percent(result?.AllPassedRate)}");
                 return result;
             }
             var alone = (Sft: Alone("alone-sft", "SFT, model alone", sftModel), Dpo: Alone("alone-dpo", "DPO, model alone", dpoModel));
@@ -257,9 +257,6 @@ public static class AlignmentPipeline
         string path = Path.Combine(dataDir, "source.txt");
         return File.Exists(path) ? File.ReadAllText(path).Trim() : "generated";
     }
-
-    private static string Percent(double? rate) =>
-        rate is { } r ? (100 * r).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + "%" : "n/a";
 
     /// <summary>Null-safe reporting of <see cref="PipelineProgress"/>.</summary>
     private sealed class Reporter(IProgress<PipelineProgress>? progress)

@@ -31,6 +31,10 @@ internal static class RunMetrics
     /// <summary>Target wall time of SFT + DPO + evaluation in seconds.</summary>
     public const double WallTimeTarget = 15 * 60;
 
+    /// <summary>A share as a percentage with one decimal ("97.5%"), or "n/a"; how the run's summaries show rates.</summary>
+    internal static string Percent(double? rate) =>
+        rate is { } r ? (100 * r).ToString("0.0", CultureInfo.InvariantCulture) + "%" : "n/a";
+
     /// <summary>Builds the JSON document.</summary>
     public static JsonObject Build(AlignmentRun r)
     {

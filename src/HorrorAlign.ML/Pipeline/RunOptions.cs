@@ -50,7 +50,7 @@ public sealed record RunOptions
     public DpoOptions Dpo { get; init; } = new();
 
     /// <summary>Sampling and scoring of the evaluation (and the sampling saved with the models).</summary>
-    public ModelEvaluationOptions Evaluation { get; init; } = new() { MaxTokens = 384 };
+    public ModelEvaluationOptions Evaluation { get; init; } = new();
 
     /// <summary>The spec set evaluation writes for. Default <see cref="BenchmarkSet.Test"/>.</summary>
     public BenchmarkSet Benchmark { get; init; } = BenchmarkSet.Test;
@@ -93,7 +93,7 @@ public sealed record RunOptions
             BatchSize = 7, MaxEpochs = 1, LearningRate = 1e-3, WarmupSteps = 1, EvalInterval = 0,
             EarlyStoppingPatience = 0, CheckpointInterval = 1, RpoAlpha = 0,
         },
-        Evaluation = new ModelEvaluationOptions { Sampling = new SamplingOptions { MaxNewTokens = 40 }, MaxTokens = 384, BatchSize = 8 },
+        Evaluation = new ModelEvaluationOptions { Sampling = new SamplingOptions { MaxNewTokens = 40 }, BatchSize = 8 },
         EvalSpecs = 3, Samples = 2, Threads = 1,
     };
 

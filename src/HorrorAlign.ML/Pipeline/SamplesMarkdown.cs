@@ -40,7 +40,7 @@ internal static class SamplesMarkdown
         md.Append(".\n\n");
         md.Append("| checkpoint | stories passing every check |\n| --- | --- |\n");
         foreach (var (name, report) in checkpoints)
-            md.Append(CultureInfo.InvariantCulture, $"| {name} | {(100 * report.AllPassedRate).ToString("0.0", CultureInfo.InvariantCulture)}% of {report.Count} |\n");
+            md.Append(CultureInfo.InvariantCulture, $"| {name} | {RunMetrics.Percent(report.AllPassedRate)} of {report.Count} |\n");
         md.Append('\n');
 
         for (int i = 0; i < count; i++)
