@@ -33,14 +33,20 @@ public static class ModelArchive
         StoryModelZip.Save(ml, chain, specs.Schema, path);
     }
 
-    /// <summary>Loads a model saved by <see cref="Save"/> (any ML.NET zip holding a story model: the last one) or a bare
-    /// model file. The caller owns and disposes the result.</summary>
+    /// <summary>Loads a model saved by <see cref="Save"/> (any ML.NET zip holding a story model: the last one), a bare
+    /// model file, or a PyTorch checkpoint (<c>.pt</c> or <c>.safetensors</c>, see <see cref="PyTorchCheckpoint"/>);
+    /// the kind is told by content. The caller owns and disposes the result.</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
-    /// <exception cref="InvalidDataException">Neither an ML.NET story-model zip nor a model file, or corrupt.</exception>
-    public static StoryModel Load(string path)
+    /// <exception cref="InvalidDataException">None of those, or corrupt.</exception>
+    public static StoryModel Load(string path) => Load(path, null);
+
+    /// <summary><see cref="Load(string)"/>, with the options that a PyTorch checkpoint without a stored description
+    /// may need (its attention heads).</summary>
+    public static StoryModel Load(string path, PyTorchCheckpointOptions? checkpointOptions)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"Model file not found: {path}", path);
+        if (PyTorchCheckpoint.IsCheckpoint(path)) return PyTorchCheckpoint.Load(path, checkpointOptions);
         if (!IsZip(path)) return StoryModel.Load(path);
 
         var ml = new MLContext(seed: 0);
