@@ -35,6 +35,7 @@ public sealed class HorrorAlignCli
             new GenerateCommand(console),
             new EvaluateCommand(console),
             new DataCommand(console),
+            new ConvertCommand(console),
             new BenchCommand(console),
         };
     }

@@ -16,6 +16,10 @@ public sealed class RunOptionsBinder : OptionsBinder<RunOptions>
     public RunOptionsBinder() : base(shownDefaults: null)
     {
         var d = RunOptions.Default;
+        // Where SFT starts.
+        Bind(CliOption.Create<string>("--base", "Start SFT from this model instead of from scratch: a pretrain result, a model.zip, or a PyTorch " +
+            ".pt/.safetensors (the original's transformer_final.pt too). Its shape and vocabulary replace the model flags.", "PATH"),
+            "BaseModel", o => o.BaseModel!, (o, v) => o with { BaseModel = v });
         // Model shape.
         Int("--d-model", $"Width of the model (default {d.Sft.Model.DModel}).", 8, "DModel", (o, v) => o with { Sft = o.Sft with { Model = o.Sft.Model with { DModel = v } } });
         Int("--layers", $"Decoder blocks (default {d.Sft.Model.NLayers}).", 1, "NLayers", (o, v) => o with { Sft = o.Sft with { Model = o.Sft.Model with { NLayers = v } } });

@@ -24,7 +24,11 @@ public sealed class GenerateCommand : Command
 {
     private static readonly SamplingOptions Defaults = new();
 
-    private readonly Option<string> _model = CliOption.Create<string>("--model", "The model: a run's model.zip.", "PATH", "--checkpoint");
+    private readonly Option<string> _model = CliOption.Create<string>("--model",
+        "The model: a run's model.zip, a model file, or a PyTorch checkpoint (.pt with the config.json saved beside it, or .safetensors; " +
+        "the original's transformer_*.pt load as they are).", "PATH", "--checkpoint");
+    private readonly Option<int> _heads = CliOption.Create<int>("--heads",
+        $"Attention heads of a PyTorch checkpoint saved without a config.json (default: the stored config, else the original's {PyTorchCheckpoint.OriginalHeads}).", "N").AtLeast(1);
     private readonly Option<string> _prompt = CliOption.Create<string>("--prompt", @"Write one story for this prompt (\n = line break).", "TEXT");
     private readonly Option<string> _spec = CliOption.Create<string>("--spec", "Write one story for the spec in this JSON file; its checks go to stderr.", "FILE.json");
     private readonly Option<string> _specs = CliOption.Create<string>("--specs", "Write one story per spec of this JSONL file into --out.", "FILE.jsonl");
@@ -40,7 +44,7 @@ public sealed class GenerateCommand : Command
     public GenerateCommand(CliConsole console) : base("generate", "Write stories with a trained model: one prompt, one spec, a file of specs, or interactively.")
     {
         _model.Required = true;
-        foreach (var option in new Option[] { _model, _prompt, _spec, _specs, _out, _interactive, _mode, _quiet }) Options.Add(option);
+        foreach (var option in new Option[] { _model, _heads, _prompt, _spec, _specs, _out, _interactive, _mode, _quiet }) Options.Add(option);
         Sampling.AddTo(this);
         Validators.Add(CheckInputs);
         this.SetGuardedAction(console, (result, ct) => Run(Read(result), console, ct));
@@ -52,7 +56,7 @@ public sealed class GenerateCommand : Command
         ArgumentNullException.ThrowIfNull(result);
         return new GenerateRequest(result.GetRequiredValue(_model), result.GetValue(_prompt) is { } prompt ? Unescape(prompt) : null,
             result.GetValue(_spec), result.GetValue(_specs), result.GetValue(_out), IsInteractive(result.GetValue(_interactive), result.GetValue(_mode)),
-            result.GetValue(_quiet), Sampling.Read(result, Defaults));
+            result.GetValue(_quiet), Sampling.Read(result, Defaults), result.GetResult(_heads) is null ? null : result.GetValue(_heads));
     }
 
     private static bool IsInteractive(bool interactive, string? mode) => interactive || mode == "repl";
@@ -73,7 +77,7 @@ public sealed class GenerateCommand : Command
 
     private static int Run(GenerateRequest request, CliConsole console, CancellationToken ct)
     {
-        using var model = ModelArchive.Load(request.Model);
+        using var model = ModelArchive.Load(request.Model, new PyTorchCheckpointOptions { Heads = request.Heads });
         // One sequence at a time is hundreds of tiny ops, which one intra-op thread runs faster than two (bench, 2 vCPUs,
         // the app's PASSIVE wait policy: 569 vs 357 new tokens/s); --specs writes one story per core instead.
         using var threads = TorchThreads.Use(request.SpecsFile is null ? 1 : 0);

@@ -1,6 +1,7 @@
 using HorrorAlign.ML.IO;
 using HorrorAlign.ML.Modeling;
 using HorrorAlign.ML.Tokenization;
+using static TorchSharp.torch;
 
 namespace HorrorAlign.ML.Persistence;
 
@@ -115,6 +116,44 @@ public sealed class StoryModel : IDisposable
             ModelWeights.CopyInto(model, Model.state_dict(), "source model");
             model.train(Model.training);
             return new StoryModel(model, Vocabulary);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A copy whose vocabulary gains the field tokens (a base model trained on plain text, going into SFT with field
+    /// tokens): one new row per field token after the existing ids, in the embedding and in an untied output layer, drawn
+    /// around the mean of the existing rows at their spread (a typical token, distinct from the others); everything else
+    /// is copied. The draws have their own generator, so the global torch RNG does not move.
+    /// </summary>
+    internal StoryModel WithFieldTokens()
+    {
+        if (Vocabulary.HasFieldTokens) return Clone();
+        var vocabulary = Vocabulary.WithFieldTokens();
+        int added = vocabulary.Size - Config.VocabSize;
+        var model = ModelWeights.CreateForLoading(Config with { VocabSize = vocabulary.Size });
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var generator = new Generator(seed: 20261203);
+            var grown = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+            foreach (var (name, t) in Model.state_dict())
+            {
+                grown[name] = name switch
+                {
+                    "token_embedding.weight" or "output_layer.weight" =>
+                        cat([t, t.mean([0], keepdim: true) + randn([added, t.shape[1]], generator: generator) * t.std()], 0),
+                    "seen_tokens" => cat([t, ones(added)], 0), // the rows are trained from the first SFT step
+                    _ => t,
+                };
+            }
+            ModelWeights.CopyInto(model, grown, "base model");
+            model.train(Model.training);
+            return new StoryModel(model, vocabulary);
         }
         catch
         {

@@ -130,8 +130,9 @@ public static class AlignmentPipeline
             ResumeFromCheckpoint = resume,
             ExtraVocabularyText = s.Sft.FieldTokens ? [] : [.. ValuePools.AllValues, .. ProbeValues.Pools.Values],
         };
+        using var baseModel = s.BaseModel is null ? null : LoadBase(s.BaseModel, s.Sft.FieldTokens);
         report.Started("sft", "SFT", 1);
-        var sftResult = StoryTraining.RunSft(data.SftTrain, data.SftValidation, sftOptions, initial: null, report.Training("sft"), ct);
+        var sftResult = StoryTraining.RunSft(data.SftTrain, data.SftValidation, sftOptions, baseModel, report.Training("sft"), ct);
         report.Completed("sft", sftResult.Message);
         Lap("sft");
 
@@ -198,6 +199,14 @@ public static class AlignmentPipeline
             dpoResult?.Model.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The base model SFT starts from, with field tokens added when the run writes values as field tokens.</summary>
+    private static StoryModel LoadBase(string path, bool fieldTokens)
+    {
+        var loaded = ModelArchive.Load(path);
+        if (!fieldTokens || loaded.Vocabulary.HasFieldTokens) return loaded;
+        using (loaded) return loaded.WithFieldTokens();
     }
 
     /// <summary>The dataset: generated, or read from <see cref="RunOptions.DataDirectory"/>; a resumed run reads back

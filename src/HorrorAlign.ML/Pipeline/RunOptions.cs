@@ -40,6 +40,15 @@ public sealed record RunOptions
     /// <summary>Read the dataset from this folder (the files <c>data</c> writes) instead of generating it. Default null.</summary>
     public string? DataDirectory { get; init; }
 
+    /// <summary>
+    /// Start SFT from this model instead of a fresh one, as the original starts from its TinyStories base: a run's
+    /// model.zip, a model file, a <c>horroralign pretrain</c> result, or a PyTorch <c>.pt</c>/<c>.safetensors</c>
+    /// checkpoint (the original's <c>transformer_final.pt</c> included). Its shape and vocabulary replace
+    /// <see cref="SftOptions.Model"/> and <see cref="SftOptions.Vocabulary"/>; with <see cref="SftOptions.FieldTokens"/> on,
+    /// a base without field tokens gets them as new rows. Default null (from scratch).
+    /// </summary>
+    public string? BaseModel { get; init; }
+
     /// <summary>SFT: model shape, field tokens, schedule.</summary>
     public SftOptions Sft { get; init; } = new();
 
@@ -156,6 +165,8 @@ public sealed record RunOptions
         if (EvalSpecs < 1) throw new ArgumentException($"RunOptions.EvalSpecs must be at least 1 (got {EvalSpecs}).", nameof(EvalSpecs));
         if (Samples < 0) throw new ArgumentException($"RunOptions.Samples must not be negative (got {Samples}).", nameof(Samples));
         if (Threads < 0) throw new ArgumentException($"RunOptions.Threads must not be negative (got {Threads}).", nameof(Threads));
+        if (BaseModel is not null && !File.Exists(BaseModel))
+            throw new ArgumentException($"RunOptions.BaseModel: no such file '{BaseModel}'.", nameof(BaseModel));
     }
 
     /// <summary>The JSON form (snake_case, enums by name), as stored in a run folder's <c>run.json</c>.</summary>
