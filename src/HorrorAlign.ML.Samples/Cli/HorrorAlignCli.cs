@@ -36,6 +36,7 @@ public sealed class HorrorAlignCli
             new EvaluateCommand(console),
             new DataCommand(console),
             new ConvertCommand(console),
+            new PretrainCommand(console),
             new BenchCommand(console),
         };
     }

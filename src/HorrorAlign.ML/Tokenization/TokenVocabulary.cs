@@ -77,7 +77,18 @@ internal sealed class TokenVocabulary
             foreach (int id in gpt2.Encode(text)) seen[id] = true;
             index++;
         }
-        for (int b = 0; b < 256; b++) seen[gpt2.ByteTokenId((byte)b)] = true;
+        return BuildCompact(seen, fieldTokens);
+    }
+
+    /// <summary>The compact vocabulary of the GPT-2 ids marked in <paramref name="seen"/> (indexed by GPT-2 id), the
+    /// 256 single-byte tokens and end-of-text (see <see cref="BuildCompact(IEnumerable{string}, bool)"/>).</summary>
+    public static TokenVocabulary BuildCompact(bool[] seen, bool fieldTokens = false)
+    {
+        ArgumentNullException.ThrowIfNull(seen);
+        if (seen.Length != Gpt2Tokenizer.VocabSize)
+            throw new ArgumentException($"seen must have one entry per GPT-2 id ({Gpt2Tokenizer.VocabSize}); it has {seen.Length}.", nameof(seen));
+        seen = (bool[])seen.Clone();
+        for (int b = 0; b < 256; b++) seen[Gpt2Tokenizer.Shared.ByteTokenId((byte)b)] = true;
         seen[Gpt2Tokenizer.EosId] = true;
 
         var ids = new List<int>();

@@ -107,6 +107,30 @@ internal static class StoryTraining
         return RunOwned(policy, objective, options, fingerprint, progress, cancellationToken);
     }
 
+    /// <summary>
+    /// Pretraining on a tokenized corpus (see <see cref="PretrainObjective"/>): a fresh model whose vocabulary covers the
+    /// corpus's ids per <paramref name="options"/>.
+    /// </summary>
+    public static TrainingResult RunPretrain(TokenFile tokens, PretrainOptions options, IProgress<TrainingMetrics>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var vocabulary = options.Vocabulary == SftVocabulary.Full ? TokenVocabulary.Full : TokenVocabulary.BuildCompact(tokens.Present);
+        if (options.FieldTokens) vocabulary = vocabulary.WithFieldTokens();
+        var config = options.Model with { VocabSize = vocabulary.Size };
+        config.Validate();
+        var objective = new PretrainObjective(tokens, vocabulary, options.BlockSize, options.ValidationShare);
+        string fingerprint = Fingerprint("pretrain", options,
+            "fresh:" + JsonSerializer.Serialize(config) + ":" + VocabularyKey(vocabulary),
+            [FormattableString.Invariant($"tokens={tokens.Count};documents={tokens.Documents};block={options.BlockSize}")],
+            [FormattableString.Invariant($"validation={options.ValidationShare}")]);
+        manual_seed(options.Seed);
+        var model = new StoryModel(new GptModel(config), vocabulary);
+        return RunOwned(model, objective, options, fingerprint, progress, cancellationToken);
+    }
+
     /// <summary>Runs the loop on a policy this method owns: it goes to the result (or to the divergence exception's
     /// result) and is disposed on any other failure.</summary>
     private static TrainingResult RunOwned(StoryModel policy, ITrainingObjective objective, TrainingOptions options, string fingerprint,

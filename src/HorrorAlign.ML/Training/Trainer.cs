@@ -91,8 +91,10 @@ internal sealed class Trainer : IDisposable
     private TrainingResult Run()
     {
         TryResume();
-        if (_stopReason == TrainingStopReason.Completed) _stopReason = null; // a longer plan may continue a finished run
+        // A longer plan, or a new time budget, continues a finished run.
+        if (_stopReason is TrainingStopReason.Completed or TrainingStopReason.TimeLimitReached) _stopReason = null;
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         while (_stopReason is null && _step < _totalSteps)
         {
             if (_cancellation.IsCancellationRequested)
@@ -104,7 +106,8 @@ internal sealed class Trainer : IDisposable
             TrainStep();
             _step++;
 
-            bool last = _step == _totalSteps;
+            bool timeUp = _options.TimeLimit is { } limit && clock.Elapsed >= limit;
+            bool last = _step == _totalSteps || timeUp;
             if (_step % _options.LoggingInterval == 0 || last) Log();
             bool epochEnd = _step % _stepsPerEpoch == 0;
             if (_objective.Count(DataSplit.Validation) > 0
@@ -112,6 +115,7 @@ internal sealed class Trainer : IDisposable
                 Evaluate();
             if (_options.CheckpointInterval > 0 && _step % _options.CheckpointInterval == 0 && _stopReason is null && !last)
                 WriteCheckpoint();
+            if (timeUp) _stopReason ??= TrainingStopReason.TimeLimitReached;
         }
 
         _stopReason ??= TrainingStopReason.Completed;
@@ -271,6 +275,7 @@ internal sealed class Trainer : IDisposable
     {
         TrainingStopReason.EarlyStopped => "stopped early",
         TrainingStopReason.Diverged => "diverged",
+        TrainingStopReason.TimeLimitReached => "stopped at the time limit",
         _ => "completed",
     };
 

@@ -85,6 +85,11 @@ public abstract record TrainingOptions
     /// Needs <see cref="CheckpointDirectory"/>. Default 50.</summary>
     public int CheckpointInterval { get; init; } = 50;
 
+    /// <summary>Stop after the step during which this much wall-clock time has passed (this session's time, not counting
+    /// steps a resumed run had already done), with a final evaluation and checkpoint; null = no limit. Default null.
+    /// A run cut by time is not reproducible step for step: use <see cref="MaxSteps"/> for that.</summary>
+    public TimeSpan? TimeLimit { get; init; }
+
     /// <summary>When a checkpoint of this stage exists in <see cref="CheckpointDirectory"/>, continue from it (weights,
     /// optimizer moments, step, early-stopping state, best weights, history). Default true.</summary>
     public bool ResumeFromCheckpoint { get; init; } = true;
@@ -121,6 +126,7 @@ public abstract record TrainingOptions
         Require(EarlyStoppingPatience >= 0, nameof(EarlyStoppingPatience), $"must be ≥ 0 (got {EarlyStoppingPatience}).");
         Require(EarlyStoppingMinDelta >= 0, nameof(EarlyStoppingMinDelta), $"must be ≥ 0 (got {EarlyStoppingMinDelta}).");
         Require(CheckpointInterval >= 0, nameof(CheckpointInterval), $"must be ≥ 0 (got {CheckpointInterval}).");
+        Require(TimeLimit is null || TimeLimit > TimeSpan.Zero, nameof(TimeLimit), $"must be positive when set (got {TimeLimit}).");
         Require(Threads >= 0, nameof(Threads), $"must be ≥ 0 (got {Threads}).");
     }
 

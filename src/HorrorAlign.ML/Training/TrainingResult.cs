@@ -11,6 +11,8 @@ public enum TrainingStopReason
     EarlyStopped,
     /// <summary>The loss or gradient norm became NaN or infinite (see <see cref="TrainingDivergedException"/>).</summary>
     Diverged,
+    /// <summary>The wall-clock budget (<see cref="TrainingOptions.TimeLimit"/>) ran out.</summary>
+    TimeLimitReached,
 }
 
 /// <summary>The outcome of a training run: the model plus its full metric history and a summary.</summary>
