@@ -29,6 +29,8 @@ public sealed class TrainCommand : Command
     private readonly Option<bool> _quiet = CliOption.Create<bool>("--quiet", "Only errors and the final line.");
     private readonly Option<bool> _json = CliOption.Create<bool>("--json", "One JSON object per line: stages, every training log entry, the summary.");
     private readonly Option<bool> _keep = CliOption.Create<bool>("--keep-checkpoints", "Keep checkpoints/ after the run completes.");
+    private readonly Option<string> _exportForPyTorch = CliOption.Create<string>("--export-for-pytorch",
+        "Train nothing: write the starting weights, the tokenized data and the schedules to DIR for the python/ package under torchrun.", "DIR");
     private readonly RunOptionsBinder _run = new();
     private readonly DatasetOptionsBinder _data = new(bindsSeed: false);
     private readonly SamplingOptionsBinder _sampling = new(bindsSeed: false);
@@ -40,7 +42,7 @@ public sealed class TrainCommand : Command
     {
         _config.DefaultValueFactory = _ => "default";
         _resume.Arity = ArgumentArity.ZeroOrOne;
-        foreach (var option in new Option[] { _config, _out, _resume, _seed, _quiet, _json, _keep }) Options.Add(option);
+        foreach (var option in new Option[] { _config, _out, _resume, _seed, _quiet, _json, _keep, _exportForPyTorch }) Options.Add(option);
         _run.AddTo(this);
         _data.AddTo(this);
         _sampling.AddTo(this);
@@ -65,6 +67,14 @@ public sealed class TrainCommand : Command
     {
         var mode = result.GetValue(_json) ? OutputMode.Json : result.GetValue(_quiet) ? OutputMode.Quiet : OutputMode.Rich;
         bool keepCheckpoints = result.GetValue(_keep);
+        if (result.GetValue(_exportForPyTorch) is { } exportDir)
+        {
+            if (result.GetResult(_resume) is not null) throw new CliException("--export-for-pytorch starts from the options given; it cannot --resume");
+            PyTorchExport.Write(ReadOptions(result), exportDir);
+            console.Out.Profile.Out.Writer.WriteLine($"wrote the PyTorch export to {Path.GetFullPath(exportDir)} " +
+                $"({PyTorchExport.ModelFile}, config.json, sft_*.jsonl, dpo_*.jsonl, {PyTorchExport.OptionsFile}); python/README.md has the torchrun commands");
+            return ExitCode.Success;
+        }
         bool resume = result.GetResult(_resume) is not null;
         string? outDir = result.GetValue(_out);
         RunOptions? options = null;

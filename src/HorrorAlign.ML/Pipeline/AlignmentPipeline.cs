@@ -122,14 +122,7 @@ public static class AlignmentPipeline
         string checkpoints = Path.Combine(outDir, CheckpointFolder);
 
         using var threads = TorchThreads.Use(s.Threads);
-        // Without field tokens, extra vocabulary text gives the project's own pool values ids (the model spells them);
-        // the evaluation's specs get none, as a user's spec would not.
-        var sftOptions = s.Sft with
-        {
-            CheckpointDirectory = checkpoints,
-            ResumeFromCheckpoint = resume,
-            ExtraVocabularyText = s.Sft.FieldTokens ? [] : [.. ValuePools.AllValues, .. ProbeValues.Pools.Values],
-        };
+        var sftOptions = SftOptions(s) with { CheckpointDirectory = checkpoints, ResumeFromCheckpoint = resume };
         using var baseModel = s.BaseModel is null ? null : LoadBase(s.BaseModel, s.Sft.FieldTokens);
         report.Started("sft", "SFT", 1);
         var sftResult = StoryTraining.RunSft(data.SftTrain, data.SftValidation, sftOptions, baseModel, report.Training("sft"), ct);
@@ -201,8 +194,13 @@ public static class AlignmentPipeline
         }
     }
 
+    /// <summary>SFT's options in a run: without field tokens, extra vocabulary text gives the project's own pool values
+    /// ids (the model spells them); the evaluation's specs get none, as a user's spec would not.</summary>
+    internal static SftOptions SftOptions(RunOptions s) =>
+        s.Sft with { ExtraVocabularyText = s.Sft.FieldTokens ? [] : [.. ValuePools.AllValues, .. ProbeValues.Pools.Values] };
+
     /// <summary>The base model SFT starts from, with field tokens added when the run writes values as field tokens.</summary>
-    private static StoryModel LoadBase(string path, bool fieldTokens)
+    internal static StoryModel LoadBase(string path, bool fieldTokens)
     {
         var loaded = ModelArchive.Load(path);
         if (!fieldTokens || loaded.Vocabulary.HasFieldTokens) return loaded;
@@ -211,7 +209,7 @@ public static class AlignmentPipeline
 
     /// <summary>The dataset: generated, or read from <see cref="RunOptions.DataDirectory"/>; a resumed run reads back
     /// exactly what it trained on. Written into the run's data folder with its stats and field-token coverage.</summary>
-    private static (Dataset Data, string Source) PrepareData(RunOptions s, string outDir, bool resume, Reporter report)
+    internal static (Dataset Data, string Source) PrepareData(RunOptions s, string outDir, bool resume, Reporter report)
     {
         string dataDir = Path.Combine(outDir, DataFolder);
         report.Started("data", "data", 1);
@@ -268,7 +266,7 @@ public static class AlignmentPipeline
     }
 
     /// <summary>Null-safe reporting of <see cref="PipelineProgress"/>.</summary>
-    private sealed class Reporter(IProgress<PipelineProgress>? progress)
+    internal sealed class Reporter(IProgress<PipelineProgress>? progress)
     {
         public void Started(string stage, string title, int total) => progress?.Report(new(PipelineProgressKind.Started, stage, title, 0, total));
 

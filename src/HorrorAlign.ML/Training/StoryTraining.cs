@@ -31,9 +31,7 @@ internal static class StoryTraining
         options.Validate();
         if (train.Count == 0) throw new ArgumentException("The SFT training set is empty.", nameof(train));
 
-        TokenVocabulary vocabulary = initial?.Vocabulary ?? (options.Vocabulary == SftVocabulary.Full
-            ? (options.FieldTokens ? TokenVocabulary.Full.WithFieldTokens() : TokenVocabulary.Full)
-            : TokenVocabulary.BuildCompact(SftCorpus(train, validation, options.ExtraVocabularyText, options.FieldTokens), options.FieldTokens));
+        TokenVocabulary vocabulary = initial?.Vocabulary ?? FreshVocabulary(train, validation, options);
         GptConfig config = initial?.Config ?? options.Model with { VocabSize = vocabulary.Size };
         if (initial is null) config.Validate();
         CheckContext(config, options);
@@ -43,19 +41,24 @@ internal static class StoryTraining
             initial is null ? "fresh:" + JsonSerializer.Serialize(config) + ":" + VocabularyKey(vocabulary) : "from:" + ModelHash(initial),
             train.SelectMany(s => new[] { s.Prompt, s.Response }), validation.SelectMany(s => new[] { s.Prompt, s.Response }));
 
-        StoryModel policy;
-        if (initial is not null)
-        {
-            policy = initial.Clone();
-        }
-        else
-        {
-            manual_seed(options.Seed); // the initialisation is part of the seeded run
-            policy = new StoryModel(new GptModel(config), vocabulary);
-        }
+        StoryModel policy = initial is not null ? initial.Clone() : FreshModel(options, vocabulary);
         // Ids the data holds are read through their own rows from now on; a model trained further keeps its earlier ones.
         if (policy.Model.HasUnseenTokenEmbedding) policy.Model.MarkSeenTokens(objective.Seen, union: initial is not null);
         return RunOwned(policy, objective, options, fingerprint, progress, cancellationToken);
+    }
+
+    /// <summary>The id space a fresh SFT model gets from its data and <paramref name="options"/>.</summary>
+    internal static TokenVocabulary FreshVocabulary(IReadOnlyList<SftExample> train, IReadOnlyList<SftExample> validation, SftOptions options) =>
+        options.Vocabulary == SftVocabulary.Full
+            ? (options.FieldTokens ? TokenVocabulary.Full.WithFieldTokens() : TokenVocabulary.Full)
+            : TokenVocabulary.BuildCompact(SftCorpus(train, validation, options.ExtraVocabularyText, options.FieldTokens), options.FieldTokens);
+
+    /// <summary>The model SFT starts from when it has no initial one: <paramref name="options"/>' shape over
+    /// <paramref name="vocabulary"/>, initialised from the seed (the initialisation is part of the seeded run).</summary>
+    internal static StoryModel FreshModel(SftOptions options, TokenVocabulary vocabulary)
+    {
+        manual_seed(options.Seed);
+        return new StoryModel(new GptModel(options.Model with { VocabSize = vocabulary.Size }), vocabulary);
     }
 
     /// <summary>DPO from an SFT model (the policy starts as a copy of it; a frozen copy is the reference; the input is not modified).</summary>
