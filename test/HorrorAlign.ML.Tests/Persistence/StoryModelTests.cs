@@ -225,4 +225,26 @@ public class StoryModelTests
         var hash = SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32));
         hash.CopyTo(bytes.AsSpan(bytes.Length - 32));
     }
+
+    [Fact]
+    public void GrowingFieldTokensKeepsEveryOldRowAndAddsDistinctNewOnes()
+    {
+        manual_seed(12);
+        var config = TrainingFixtures.TinyConfig() with { VocabSize = TrainingFixtures.Vocabulary.Size, TieEmbeddings = true };
+        using var model = new StoryModel(new HorrorAlign.ML.Modeling.GptModel(config), TrainingFixtures.Vocabulary);
+        model.Model.eval();
+        using var grown = model.WithFieldTokens();
+
+        Assert.Equal(model.Vocabulary.Size + FieldTokens.Count, grown.Config.VocabSize);
+        Assert.True(grown.Vocabulary.HasFieldTokens);
+        // Logits over the old ids are unchanged (the body and the old rows are copies); the new rows differ from each other.
+        var before = TrainingFixtures.Logits(model, Probe);
+        var after = TrainingFixtures.Logits(grown, Probe);
+        int v = model.Config.VocabSize, w = grown.Config.VocabSize, positions = before.Length / v;
+        for (int t = 0; t < positions; t++)
+        {
+            Assert.Equal(before[(t * v)..((t + 1) * v)], after[(t * w)..(t * w + v)]);
+            Assert.Equal(FieldTokens.Count, after[(t * w + v)..((t + 1) * w)].Distinct().Count());
+        }
+    }
 }
