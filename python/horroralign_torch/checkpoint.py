@@ -49,6 +49,7 @@ def save(path, model, meta):
     """Writes model (float32, on the CPU) with meta's vocabulary and the model's own config, atomically."""
     meta = dict(meta, format=FORMAT, version=VERSION, config=model.config.to_dict())
     state = {k: v.detach().to("cpu", torch.float32) for k, v in model.state_dict().items()}
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     if path.endswith(".safetensors"):
         _atomic(path, lambda tmp: safetensors.save_file(state, tmp, {METADATA_KEY: json.dumps(meta)}))
     elif path.endswith(".pt"):
