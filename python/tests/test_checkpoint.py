@@ -8,18 +8,9 @@ import unittest
 
 import torch
 
-import support  # noqa: F401  (puts python/ on sys.path)
+from support import tiny_meta  # first: puts python/ on sys.path
 from horroralign_torch import checkpoint, safetensors
 from horroralign_torch.model import GPT
-
-
-def tiny_meta(tie=True, **config):
-    """A horroralign JSON object for a tiny model with a compact vocabulary of 11 ids, 2 of them field tokens."""
-    return {"format": "horroralign", "version": 1,
-            "config": {"vocab_size": 11, "d_model": 8, "n_heads": 2, "n_layers": 2, "mlp_ratio": 4, "context_length": 16,
-                       "dropout": 0.0, "attention_dropout": None, "tie_embeddings": tie, "fused_attention": True,
-                       "copy_head": False, "unseen_token_embedding": False, **config},
-            "vocabulary": {"kind": "gpt2-compact", "size": 11, "gpt2_ids": [50256, 464, 11, 13, 262, 286, 257, 290, 284], "field_tokens": 2}}
 
 
 class SafetensorsTest(unittest.TestCase):
