@@ -10,6 +10,7 @@ import tempfile
 import unittest
 
 import torch
+from torch.utils.data.distributed import DistributedSampler
 
 from support import PYTHON_DIR, write_export  # first: puts python/ on sys.path
 from horroralign_torch import checkpoint, data
@@ -77,7 +78,8 @@ class DistributedTrainingTest(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.TemporaryDirectory()
         self.data = self.dir.name
-        self.meta = write_export(self.data, sft_options=FAST, dpo_options=FAST)
+        # SFT in forward passes of one example: 2 per process per step, 4 for one process (accumulation, no_sync).
+        self.meta = write_export(self.data, sft_options={**FAST, "batch_size": 1, "gradient_accumulation_steps": 4}, dpo_options=FAST)
 
     def tearDown(self):
         self.dir.cleanup()
@@ -88,6 +90,8 @@ class DistributedTrainingTest(unittest.TestCase):
         log = run("horroralign_torch.train_sft", args + ["--out", out2], processes=2)
         self.assertEqual(log[0]["world_size"], 2)
         self.assertEqual(log[0]["examples_per_step"], 4)
+        # The gradient is that of the token mean over the step's 4 examples, whichever process held them.
+        self.assertAlmostEqual(log[1]["grad_norm"], self.first_step_grad_norm(), delta=1e-5 * log[1]["grad_norm"])
         done = next(r for r in log if r.get("event") == "done")
         self.assertEqual(done["steps"], 6)
         self.assertLess(done["eval_loss"], self.initial_sft_eval_loss() - 0.1)
@@ -98,6 +102,7 @@ class DistributedTrainingTest(unittest.TestCase):
         # whole step's token count, not per process.
         single = run("horroralign_torch.train_sft", args + ["--out", out1], processes=1)
         self.assertEqual(single[0]["world_size"], 1)
+        self.assertAlmostEqual(single[1]["grad_norm"], log[1]["grad_norm"], delta=1e-5 * log[1]["grad_norm"])
         alone, _ = checkpoint.load(out1)
         for name, tensor in trained.state_dict().items():
             torch.testing.assert_close(alone.state_dict()[name], tensor, rtol=0, atol=1e-5, msg=name)
@@ -110,6 +115,15 @@ class DistributedTrainingTest(unittest.TestCase):
         self.assertGreater(evaluation["eval_rewards/margins"], 0.0)
         self.assertLess(evaluation["eval_loss"], self.initial_dpo_eval_loss())
         checkpoint.load(out)
+
+    def first_step_grad_norm(self):
+        """Norm of the gradient of the token-mean loss over the first step's examples (the sampler's first 4)."""
+        model, _ = checkpoint.load(os.path.join(self.data, "model.safetensors"))
+        train = data.read_sft(os.path.join(self.data, "sft_train.jsonl"), 11, 16)
+        order = list(DistributedSampler(train, num_replicas=1, rank=0, shuffle=True, seed=FAST["seed"]))
+        ids, mask = data.pad([train[i] for i in order[:4]])
+        masked_cross_entropy(model(ids), ids, mask).backward()
+        return torch.nn.utils.clip_grad_norm_(model.parameters(), math.inf).item()
 
     def initial_sft_eval_loss(self):
         model, _ = checkpoint.load(os.path.join(self.data, "model.safetensors"))
