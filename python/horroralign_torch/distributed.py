@@ -22,6 +22,10 @@ class Env:
             dist.all_reduce(packed)
         return packed.tolist()
 
+    def close(self):
+        if self.world > 1:
+            dist.destroy_process_group()
+
     def barrier(self):
         if self.world > 1:
             dist.barrier()
@@ -55,9 +59,3 @@ def init(backend="auto", device="auto"):
         return Env(0, 1, device, "")
     dist.init_process_group(backend)
     return Env(rank, world, device, backend)
-
-
-def close(env):
-    if env.world > 1:
-        dist.destroy_process_group()
-

@@ -28,6 +28,7 @@ class DpoOptions(training.TrainOptions):
     policy_dropout: bool = False
 
     def __post_init__(self):
+        super().__post_init__()
         self.loss_type = self.loss_type.lower()  # .NET may write the enum name ("Sigmoid")
         if self.loss_type not in DPO_LOSS_TYPES:
             raise ValueError(f"dpo loss_type {self.loss_type!r} is not one of {DPO_LOSS_TYPES}")

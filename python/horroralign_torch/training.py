@@ -57,9 +57,18 @@ class TrainOptions:
             with open(path, encoding="utf-8") as f:
                 values = json.load(f).get(stage) or {}
         names = {f.name for f in dataclasses.fields(cls)}
-        chosen = {k: v for k, v in values.items() if k in names and (v is not None or k == "max_steps")}
+        chosen = {k: v for k, v in values.items() if k in names and v is not None}
         chosen.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**chosen)
+
+    def __post_init__(self):
+        for name in ("batch_size", "gradient_accumulation_steps", "max_epochs", "logging_interval"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"training option {name} must be at least 1 (got {getattr(self, name)})")
+        if self.max_steps is not None and self.max_steps < 1:
+            raise ValueError(f"training option max_steps must be null or at least 1 (got {self.max_steps})")
+        if not (self.learning_rate > 0 and self.warmup_steps >= 0 and 0 <= self.min_learning_rate_ratio <= 1):
+            raise ValueError("training options need learning_rate > 0, warmup_steps >= 0 and min_learning_rate_ratio in [0, 1]")
 
 
 def learning_rate(options, step, total_steps):
@@ -226,7 +235,7 @@ def main(objective_class, argv=None):
             env.log({"stage": stage, "event": "saved", "path": args.out})
         env.barrier()  # the others exit once the result is on disk
     finally:
-        distributed.close(env)
+        env.close()
 
 
 def parse_args(stage, argv=None):
