@@ -62,6 +62,15 @@ public static class ModelArchive
         }
     }
 
+    /// <summary>A base model for SFT (<see cref="Load(string)"/>), with the field tokens added as new rows when SFT writes
+    /// values as field tokens and the base has none (see <see cref="StoryModel.WithFieldTokens"/>).</summary>
+    internal static StoryModel LoadBase(string path, bool fieldTokens)
+    {
+        var loaded = Load(path);
+        if (!fieldTokens || loaded.Vocabulary.HasFieldTokens) return loaded;
+        using (loaded) return loaded.WithFieldTokens();
+    }
+
     private static bool IsZip(string path)
     {
         Span<byte> head = stackalloc byte[4];

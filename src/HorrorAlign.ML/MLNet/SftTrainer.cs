@@ -29,6 +29,12 @@ public sealed class SftTrainer : StoryTrainerBase<SftTrainer.Options, SftTransfo
         /// or the MLContext's; its model shape and vocabulary are ignored by a warm start, which keeps the given model's.</summary>
         public SftOptions Training = new();
 
+        /// <summary>Start <see cref="Fit(IDataView)"/> from this model instead of a fresh one, as <c>horroralign train --base</c>
+        /// does: a <c>horroralign pretrain</c> result, a model.zip, or a PyTorch <c>.pt</c>/<c>.safetensors</c> (the
+        /// original's <c>transformer_final.pt</c> too). Its shape and vocabulary are kept; with <c>Training.FieldTokens</c>
+        /// a base without field tokens gets them as new rows. Default null (from scratch).</summary>
+        public string? BaseModel;
+
         private protected override TrainingOptions? CoreTraining => Training;
 
         internal override IReadOnlyList<(string Column, string Role)> TextColumns =>
@@ -42,7 +48,9 @@ public sealed class SftTrainer : StoryTrainerBase<SftTrainer.Options, SftTransfo
     {
         ArgumentNullException.ThrowIfNull(input);
         CheckTextColumns(input.Schema);
-        return Train(input, initial: null);
+        if (TrainerOptions.BaseModel is null) return Train(input, initial: null);
+        using var baseModel = ModelArchive.LoadBase(TrainerOptions.BaseModel, TrainerOptions.Training.FieldTokens);
+        return Train(input, baseModel);
     }
 
     /// <summary>

@@ -123,7 +123,7 @@ public static class AlignmentPipeline
 
         using var threads = TorchThreads.Use(s.Threads);
         var sftOptions = SftOptions(s) with { CheckpointDirectory = checkpoints, ResumeFromCheckpoint = resume };
-        using var baseModel = s.BaseModel is null ? null : LoadBase(s.BaseModel, s.Sft.FieldTokens);
+        using var baseModel = s.BaseModel is null ? null : ModelArchive.LoadBase(s.BaseModel, s.Sft.FieldTokens);
         report.Started("sft", "SFT", 1);
         var sftResult = StoryTraining.RunSft(data.SftTrain, data.SftValidation, sftOptions, baseModel, report.Training("sft"), ct);
         report.Completed("sft", sftResult.Message);
@@ -198,14 +198,6 @@ public static class AlignmentPipeline
     /// ids (the model spells them); the evaluation's specs get none, as a user's spec would not.</summary>
     internal static SftOptions SftOptions(RunOptions s) =>
         s.Sft with { ExtraVocabularyText = s.Sft.FieldTokens ? [] : [.. ValuePools.AllValues, .. ProbeValues.Pools.Values] };
-
-    /// <summary>The base model SFT starts from, with field tokens added when the run writes values as field tokens.</summary>
-    internal static StoryModel LoadBase(string path, bool fieldTokens)
-    {
-        var loaded = ModelArchive.Load(path);
-        if (!fieldTokens || loaded.Vocabulary.HasFieldTokens) return loaded;
-        using (loaded) return loaded.WithFieldTokens();
-    }
 
     /// <summary>The dataset: generated, or read from <see cref="RunOptions.DataDirectory"/>; a resumed run reads back
     /// exactly what it trained on. Written into the run's data folder with its stats and field-token coverage.</summary>

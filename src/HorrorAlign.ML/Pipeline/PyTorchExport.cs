@@ -41,7 +41,7 @@ public static class PyTorchExport
         var sft = AlignmentPipeline.SftOptions(s);
         using var model = s.BaseModel is null
             ? StoryTraining.FreshModel(sft, StoryTraining.FreshVocabulary(data.SftTrain, data.SftValidation, sft))
-            : AlignmentPipeline.LoadBase(s.BaseModel, sft.FieldTokens);
+            : ModelArchive.LoadBase(s.BaseModel, sft.FieldTokens);
         PyTorchCheckpoint.Save(model, Path.Combine(dir, ModelFile));
         // The description is in the weights' metadata too; beside them it is readable without a safetensors reader.
         AtomicFile.WriteAllText(Path.Combine(dir, ModelDescription.FileName), ModelDescription.Of(model.Config, model.Vocabulary).ToJson());

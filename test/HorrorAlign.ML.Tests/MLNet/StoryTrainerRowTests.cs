@@ -29,6 +29,30 @@ public sealed class StoryTrainerRowTests(TrainedPipeline fixture)
         Assert.True(FirstLoss(warm) < FirstLoss(fresh) - 0.1, $"warm {FirstLoss(warm)}, fresh {FirstLoss(fresh)}");
     }
 
+    [Fact]
+    public void SftFromABaseModelFileStartsFromItsWeights()
+    {
+        // The ML.NET face of train --base: a PyTorch checkpoint of the trained SFT model as the base.
+        string dir = Directory.CreateTempSubdirectory("ha-base-").FullName;
+        try
+        {
+            string path = Path.Combine(dir, "base.safetensors");
+            HorrorAlign.ML.Persistence.PyTorchCheckpoint.Save(fixture.Sft.Model, path);
+            var featurized = fixture.Featurizer.Transform(fixture.Data);
+            var options = MLNetFixtures.SftOptions();
+            options.Training = options.Training with { MaxSteps = 2 };
+            using var warm = fixture.Context.StoryGeneration().Trainers.Sft(options).Fit(featurized, fixture.Sft);
+            options.BaseModel = path;
+            using var fromBase = fixture.Context.StoryGeneration().Trainers.Sft(options).Fit(featurized);
+            Assert.Equal(fixture.Sft.Model.Config, fromBase.Model.Config);
+            Assert.Equal(warm.ModelHash, fromBase.ModelHash); // the same start, the same seed: the same model
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     static StoryPairInput[] MixedRows()
     {
         var pairs = MLNetFixtures.Dataset.PrefTrain;
