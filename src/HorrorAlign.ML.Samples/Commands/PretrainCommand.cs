@@ -20,16 +20,15 @@ public sealed class PretrainCommand : Command
         "The corpus: a .txt file (one document per line), a .jsonl file (a \"text\" field per line), or a folder of them.", "FILE|DIR");
     private readonly Option<string> _out = CliOption.Create<string>("--out", "Output folder (default runs/pretrain-<timestamp>).", "DIR");
     private readonly Option<string> _resume = CliOption.Create<string>("--resume", "Continue the interrupted pretraining in DIR with its stored options.", "DIR");
-    private readonly Option<bool> _quiet = CliOption.Create<bool>("--quiet", "Only errors and the final line.");
-    private readonly Option<bool> _json = CliOption.Create<bool>("--json", "One JSON object per line: stages, every training log entry.");
-    private readonly Option<bool> _keep = CliOption.Create<bool>("--keep-checkpoints", "Keep checkpoints/ after the run completes.");
+    private readonly RunOutputOptions _output = new();
     private readonly PretrainOptionsBinder _options = new();
 
     /// <summary>Defines the command, writing to <paramref name="console"/>.</summary>
     public PretrainCommand(CliConsole console)
         : base("pretrain", "Pretrain a base model on plain text (TinyStories or your own), for train --base. Ctrl+C checkpoints; --resume DIR continues.")
     {
-        foreach (var option in new Option[] { _text, _out, _resume, _quiet, _json, _keep }) Options.Add(option);
+        foreach (var option in new Option[] { _text, _out, _resume }) Options.Add(option);
+        _output.AddTo(this);
         _options.AddTo(this);
         Validators.Add(result =>
         {
@@ -41,7 +40,7 @@ public sealed class PretrainCommand : Command
 
     private int Run(ParseResult result, CliConsole console, CancellationToken ct)
     {
-        var mode = result.GetValue(_json) ? OutputMode.Json : result.GetValue(_quiet) ? OutputMode.Quiet : OutputMode.Rich;
+        var mode = _output.Mode(result);
         string? resume = result.GetValue(_resume);
         string? corpus = result.GetValue(_text);
         if (resume is not null && _options.Options.Any(o => result.GetResult(o) is { Implicit: false }))
@@ -50,7 +49,7 @@ public sealed class PretrainCommand : Command
         string outDir = resume ?? result.GetValue(_out) ?? Path.Combine("runs", "pretrain-" + DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
         if (resume is null && File.Exists(Path.Combine(outDir, PretrainPipeline.OptionsFile)))
             throw new CliException($"{outDir} already holds a pretraining; continue it with --resume {outDir}, or choose another --out");
-        bool keep = result.GetValue(_keep);
+        bool keep = _output.KeepCheckpoints(result);
         try
         {
             using var trained = RunProgress.Run(mode, console.Out, p =>

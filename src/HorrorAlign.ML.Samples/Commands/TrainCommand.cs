@@ -26,9 +26,7 @@ public sealed class TrainCommand : Command
     private readonly Option<string> _resume = CliOption.Create<string>("--resume",
         "Continue the interrupted run in DIR (or in --out) with the options stored in its run.json.", "DIR");
     private readonly Option<int> _seed = CliOption.Create<int>("--seed", "Seed of everything: data, training, mining, sampling (default 42).", "N");
-    private readonly Option<bool> _quiet = CliOption.Create<bool>("--quiet", "Only errors and the final line.");
-    private readonly Option<bool> _json = CliOption.Create<bool>("--json", "One JSON object per line: stages, every training log entry, the summary.");
-    private readonly Option<bool> _keep = CliOption.Create<bool>("--keep-checkpoints", "Keep checkpoints/ after the run completes.");
+    private readonly RunOutputOptions _output = new();
     private readonly Option<string> _exportForPyTorch = CliOption.Create<string>("--export-for-pytorch",
         "Train nothing: write the starting weights, the tokenized data and the schedules to DIR for the python/ package under torchrun.", "DIR");
     private readonly RunOptionsBinder _run = new();
@@ -42,7 +40,9 @@ public sealed class TrainCommand : Command
     {
         _config.DefaultValueFactory = _ => "default";
         _resume.Arity = ArgumentArity.ZeroOrOne;
-        foreach (var option in new Option[] { _config, _out, _resume, _seed, _quiet, _json, _keep, _exportForPyTorch }) Options.Add(option);
+        foreach (var option in new Option[] { _config, _out, _resume, _seed }) Options.Add(option);
+        _output.AddTo(this);
+        Options.Add(_exportForPyTorch);
         _run.AddTo(this);
         _data.AddTo(this);
         _sampling.AddTo(this);
@@ -65,8 +65,8 @@ public sealed class TrainCommand : Command
 
     private int Run(ParseResult result, CliConsole console, CancellationToken ct)
     {
-        var mode = result.GetValue(_json) ? OutputMode.Json : result.GetValue(_quiet) ? OutputMode.Quiet : OutputMode.Rich;
-        bool keepCheckpoints = result.GetValue(_keep);
+        var mode = _output.Mode(result);
+        bool keepCheckpoints = _output.KeepCheckpoints(result);
         if (result.GetValue(_exportForPyTorch) is { } exportDir)
         {
             if (result.GetResult(_resume) is not null) throw new CliException("--export-for-pytorch starts from the options given; it cannot --resume");
