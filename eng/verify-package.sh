@@ -2,7 +2,8 @@
 # Proves the packed library works OUTSIDE the repository: packs src/HorrorAlign.ML into a local folder, creates a
 # fresh console project in a temp folder (so none of the repository's Directory.Build.* files apply), references
 # the package from that folder, and runs a program. By default the program is a TorchSharp smoke test; pass a C#
-# file to use it as the whole Program.cs instead (CI passes the README's "Use it from ML.NET" block).
+# file to use it as the whole Program.cs instead (CI passes the README's "Use it from ML.NET" block). Like a user's
+# app, the consumer references TorchSharp-cpu itself (the package depends on the managed TorchSharp only).
 #
 #   eng/verify-package.sh [Program.cs]
 set -euo pipefail
