@@ -30,6 +30,7 @@ internal static class StoryTraining
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         if (train.Count == 0) throw new ArgumentException("The SFT training set is empty.", nameof(train));
+        var device = ComputeDevice.Resolve(options.Device); // before any work: CUDA that is not there fails now
 
         TokenVocabulary vocabulary = initial?.Vocabulary ?? (options.Vocabulary == SftVocabulary.Full
             ? (options.FieldTokens ? TokenVocabulary.Full.WithFieldTokens() : TokenVocabulary.Full)
@@ -55,7 +56,7 @@ internal static class StoryTraining
         }
         // Ids the data holds are read through their own rows from now on; a model trained further keeps its earlier ones.
         if (policy.Model.HasUnseenTokenEmbedding) policy.Model.MarkSeenTokens(objective.Seen, union: initial is not null);
-        return RunOwned(policy, objective, options, fingerprint, progress, cancellationToken);
+        return RunOwned(policy, device, objective, options, fingerprint, progress, cancellationToken);
     }
 
     /// <summary>DPO from an SFT model (the policy starts as a copy of it; a frozen copy is the reference; the input is not modified).</summary>
@@ -76,6 +77,7 @@ internal static class StoryTraining
         options.Validate();
         if (train.Count == 0) throw new ArgumentException("The DPO training set is empty.", nameof(train));
         CheckContext(sftModel.Config, options);
+        var device = ComputeDevice.Resolve(options.Device);
 
         var encoder = new CompletionEncoder(sftModel.Vocabulary, options.MaxTokens);
         string fingerprint = Fingerprint("dpo", options, "from:" + ModelHash(sftModel),
@@ -87,6 +89,7 @@ internal static class StoryTraining
         DpoObjective objective;
         try
         {
+            ComputeDevice.Place(reference.Model, device);
             objective = new DpoObjective(encoder, train, validation, options, reference.Model);
         }
         catch
@@ -104,18 +107,19 @@ internal static class StoryTraining
             objective.Dispose(); // it owns the reference model in per-batch mode
             throw;
         }
-        return RunOwned(policy, objective, options, fingerprint, progress, cancellationToken);
+        return RunOwned(policy, device, objective, options, fingerprint, progress, cancellationToken);
     }
 
-    /// <summary>Runs the loop on a policy this method owns: it goes to the result (or to the divergence exception's
-    /// result) and is disposed on any other failure.</summary>
-    private static TrainingResult RunOwned(StoryModel policy, ITrainingObjective objective, TrainingOptions options, string fingerprint,
-        IProgress<TrainingMetrics>? progress, CancellationToken cancellationToken)
+    /// <summary>Runs the loop on a policy this method owns, moved to <paramref name="device"/> first: it goes to the result
+    /// (or to the divergence exception's result) and is disposed on any other failure.</summary>
+    private static TrainingResult RunOwned(StoryModel policy, Device device, ITrainingObjective objective, TrainingOptions options,
+        string fingerprint, IProgress<TrainingMetrics>? progress, CancellationToken cancellationToken)
     {
         using (objective)
         {
             try
             {
+                ComputeDevice.Place(policy.Model, device);
                 return Trainer.Run(policy, objective, options, fingerprint, progress, cancellationToken);
             }
             catch (TrainingDivergedException)
