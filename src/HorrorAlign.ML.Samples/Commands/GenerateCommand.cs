@@ -42,6 +42,7 @@ public sealed class GenerateCommand : Command
         _model.Required = true;
         foreach (var option in new Option[] { _model, _prompt, _spec, _specs, _out, _interactive, _mode, _quiet }) Options.Add(option);
         Sampling.AddTo(this);
+        DeviceOption.AddTo(this);
         Validators.Add(CheckInputs);
         this.SetGuardedAction(console, (result, ct) => Run(Read(result), console, ct));
     }
@@ -52,7 +53,7 @@ public sealed class GenerateCommand : Command
         ArgumentNullException.ThrowIfNull(result);
         return new GenerateRequest(result.GetRequiredValue(_model), result.GetValue(_prompt) is { } prompt ? Unescape(prompt) : null,
             result.GetValue(_spec), result.GetValue(_specs), result.GetValue(_out), IsInteractive(result.GetValue(_interactive), result.GetValue(_mode)),
-            result.GetValue(_quiet), Sampling.Read(result, Defaults));
+            result.GetValue(_quiet), Sampling.Read(result, Defaults)) { Device = DeviceOption.Read(result) };
     }
 
     private static bool IsInteractive(bool interactive, string? mode) => interactive || mode == "repl";
@@ -74,6 +75,7 @@ public sealed class GenerateCommand : Command
     private static int Run(GenerateRequest request, CliConsole console, CancellationToken ct)
     {
         using var model = ModelArchive.Load(request.Model);
+        DeviceOption.Place(model, request.Device);
         // One sequence at a time is hundreds of tiny ops, which one intra-op thread runs faster than two (bench, 2 vCPUs,
         // the app's PASSIVE wait policy: 569 vs 357 new tokens/s); --specs writes one story per core instead.
         using var threads = TorchThreads.Use(request.SpecsFile is null ? 1 : 0);

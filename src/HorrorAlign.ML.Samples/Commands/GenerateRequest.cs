@@ -12,4 +12,8 @@ namespace HorrorAlign.ML.Samples.Commands;
 /// <param name="Quiet">No checks line, progress or summary.</param>
 /// <param name="Sampling">How to sample.</param>
 public sealed record GenerateRequest(string Model, string? Prompt, string? SpecFile, string? SpecsFile, string? OutFile,
-    bool Interactive, bool Quiet, SamplingOptions Sampling);
+    bool Interactive, bool Quiet, SamplingOptions Sampling)
+{
+    /// <summary>Where the model runs: <c>cpu</c> (default) or <c>cuda:N</c> (see <see cref="Cli.DeviceOption"/>).</summary>
+    public string Device { get; init; } = "cpu";
+}
