@@ -1,5 +1,6 @@
 using System.CommandLine;
 using HorrorAlign.ML.Losses;
+using HorrorAlign.ML.Modeling;
 using HorrorAlign.ML.Pipeline;
 
 namespace HorrorAlign.ML.Samples.Cli;
@@ -59,6 +60,11 @@ public sealed class RunOptionsBinder : OptionsBinder<RunOptions>
         Int("--threads", $"torch threads for the run (0 = torch's default; default {d.Threads}).", 0, "RunOptions.Threads", (o, v) => o with { Threads = v });
         Bind(CliOption.Create<string>("--data", "Read the dataset from DIR (the files `data` writes) instead of generating it.", "DIR"),
             "DataDirectory", o => o.DataDirectory!, (o, v) => o with { DataDirectory = v });
+        // Where SFT and DPO train (stored in run.json with the other options, so --resume continues on the same device).
+        Bind(DeviceOption.Create(), "Device", o => o.Sft.Device, (o, v) => o with
+        {
+            Sft = o.Sft with { Device = ComputeDevice.Normalize(v) }, Dpo = o.Dpo with { Device = ComputeDevice.Normalize(v) },
+        });
     }
 
     private static bool Positive(double v) => v > 0 && double.IsFinite(v);
@@ -73,5 +79,10 @@ public sealed class RunOptionsBinder : OptionsBinder<RunOptions>
         Bind(CliOption.Create<bool>(name, description), property, _ => false, set);
 
     /// <inheritdoc />
-    protected override void Validate(RunOptions options) => options.Validate();
+    protected override void Validate(RunOptions options)
+    {
+        options.Validate();
+        DeviceOption.RequireUsable(options.Sft.Device); // CUDA that is not there: refused before any work
+        DeviceOption.RequireUsable(options.Dpo.Device);
+    }
 }

@@ -46,6 +46,7 @@ public sealed class GenerateCommand : Command
         _model.Required = true;
         foreach (var option in new Option[] { _model, _heads, _prompt, _spec, _specs, _out, _interactive, _mode, _quiet }) Options.Add(option);
         Sampling.AddTo(this);
+        DeviceOption.AddTo(this);
         Validators.Add(CheckInputs);
         this.SetGuardedAction(console, (result, ct) => Run(Read(result), console, ct));
     }
@@ -56,7 +57,7 @@ public sealed class GenerateCommand : Command
         ArgumentNullException.ThrowIfNull(result);
         return new GenerateRequest(result.GetRequiredValue(_model), result.GetValue(_prompt) is { } prompt ? Unescape(prompt) : null,
             result.GetValue(_spec), result.GetValue(_specs), result.GetValue(_out), IsInteractive(result.GetValue(_interactive), result.GetValue(_mode)),
-            result.GetValue(_quiet), Sampling.Read(result, Defaults), result.GetResult(_heads) is null ? null : result.GetValue(_heads));
+            result.GetValue(_quiet), Sampling.Read(result, Defaults), result.GetResult(_heads) is null ? null : result.GetValue(_heads)) { Device = DeviceOption.Read(result) };
     }
 
     private static bool IsInteractive(bool interactive, string? mode) => interactive || mode == "repl";
@@ -78,6 +79,7 @@ public sealed class GenerateCommand : Command
     private static int Run(GenerateRequest request, CliConsole console, CancellationToken ct)
     {
         using var model = ModelArchive.Load(request.Model, new PyTorchCheckpointOptions { Heads = request.Heads });
+        DeviceOption.Place(model, request.Device);
         // One sequence at a time is hundreds of tiny ops, which one intra-op thread runs faster than two (bench, 2 vCPUs,
         // the app's PASSIVE wait policy: 569 vs 357 new tokens/s); --specs writes one story per core instead.
         using var threads = TorchThreads.Use(request.SpecsFile is null ? 1 : 0);

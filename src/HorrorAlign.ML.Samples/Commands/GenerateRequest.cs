@@ -13,4 +13,8 @@ namespace HorrorAlign.ML.Samples.Commands;
 /// <param name="Sampling">How to sample.</param>
 /// <param name="Heads">Attention heads of a PyTorch checkpoint stored without a description; null = stored, else the original's.</param>
 public sealed record GenerateRequest(string Model, string? Prompt, string? SpecFile, string? SpecsFile, string? OutFile,
-    bool Interactive, bool Quiet, SamplingOptions Sampling, int? Heads = null);
+    bool Interactive, bool Quiet, SamplingOptions Sampling, int? Heads = null)
+{
+    /// <summary>Where the model runs: <c>cpu</c> (default) or <c>cuda:N</c> (see <see cref="Cli.DeviceOption"/>).</summary>
+    public string Device { get; init; } = "cpu";
+}

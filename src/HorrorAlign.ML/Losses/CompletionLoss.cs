@@ -34,6 +34,8 @@ internal static class CompletionLoss
     {
         ArgumentNullException.ThrowIfNull(model);
         CheckShapes(ids, lossMask);
+        var device = model.WeightsDevice; // batches are made on the CPU; the model may live on a GPU (ComputeDevice)
+        (ids, lossMask) = (ids.On(device), lossMask.On(device));
         long b = ids.shape[0], t = ids.shape[1];
         var prompts = PromptLengths(lossMask);                         // a copy head copies from the prompt only
         var hidden = model.ForwardHidden(ids, null, prompts);          // [B,T,D]

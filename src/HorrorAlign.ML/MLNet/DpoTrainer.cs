@@ -32,7 +32,7 @@ public sealed class DpoTrainer : StoryTrainerBase<DpoTrainer.Options, DpoTransfo
 
         /// <summary>The learning core's DPO options: β, loss type, label smoothing, optimisation, early stopping.
         /// Default <c>new DpoOptions()</c>. Its <c>Seed</c> is replaced by <see cref="StoryTrainerOptions.Seed"/> or the
-        /// MLContext's.</summary>
+        /// MLContext's, its <c>Device</c> by <c>MLContext.GpuDeviceId</c> when that is set (as for SFT).</summary>
         public DpoOptions Training = new();
 
         /// <summary>
@@ -101,7 +101,7 @@ public sealed class DpoTrainer : StoryTrainerBase<DpoTrainer.Options, DpoTransfo
 
     // A data view's pairs carry no kind: like JSONL rows without one, they are contrastive.
     DpoTransformer Train(IDataView input, StoryModel sftModel) =>
-        Train(input, (id, r) => new PreferencePair(id, r[0], r[1], r[2], PairKind.Contrastive), p => p.Prompt, (train, validation, seed, log) =>
+        Train(input, (id, r) => new PreferencePair(id, r[0], r[1], r[2], PairKind.Contrastive), p => p.Prompt, (train, validation, seed, device, log) =>
         {
             var ct = TrainerOptions.CancellationToken;
             var mining = TrainerOptions.OnPolicy with { Sampling = TrainerOptions.OnPolicy.Sampling with { Seed = seed } };
@@ -111,7 +111,7 @@ public sealed class DpoTrainer : StoryTrainerBase<DpoTrainer.Options, DpoTransfo
                 log.Info($"DPO: {mined.Count} of {sources.Count * mining.SamplesPerSource} on-policy stories failed a check and join the pairs " +
                     $"×{mining.Repeats} ({mined.Count(p => p.Repaired)} repaired)");
             return StoryTraining.RunDpo(sftModel, OnPolicyPairs.TrainingPairs(train, mined, mining.Repeats), validation,
-                TrainerOptions.Training with { Seed = seed }, log, ct);
+                TrainerOptions.Training with { Seed = seed, Device = device }, log, ct);
         });
 
     private protected override DpoTransformer CreateTransformer(IDataView input, StoryModel trained, TrainingLog log) =>

@@ -26,7 +26,9 @@ public sealed class SftTrainer : StoryTrainerBase<SftTrainer.Options, SftTransfo
     {
         /// <summary>The learning core's SFT options: model shape, vocabulary, optimisation, schedule, early stopping,
         /// checkpoints. Default <c>new SftOptions()</c>. Its <c>Seed</c> is replaced by <see cref="StoryTrainerOptions.Seed"/>
-        /// or the MLContext's; its model shape and vocabulary are ignored by a warm start, which keeps the given model's.</summary>
+        /// or the MLContext's; its model shape and vocabulary are ignored by a warm start, which keeps the given model's. Its
+        /// <c>Device</c> is replaced by <c>MLContext.GpuDeviceId</c> when that is set (cuda:N; with <c>MLContext.FallbackToCpu</c>,
+        /// CUDA that is not there trains on the CPU with a warning in the log).</summary>
         public SftOptions Training = new();
 
         /// <summary>Start <see cref="Fit(IDataView)"/> from this model instead of a fresh one, as <c>horroralign train --base</c>
@@ -69,8 +71,8 @@ public sealed class SftTrainer : StoryTrainerBase<SftTrainer.Options, SftTransfo
     }
 
     SftTransformer Train(IDataView input, StoryModel? initial) =>
-        Train(input, (id, r) => new SftExample(id, r[0], r[1]), s => s.Prompt, (train, validation, seed, log) =>
-            StoryTraining.RunSft(train, validation, TrainerOptions.Training with { Seed = seed }, initial, log, TrainerOptions.CancellationToken));
+        Train(input, (id, r) => new SftExample(id, r[0], r[1]), s => s.Prompt, (train, validation, seed, device, log) =>
+            StoryTraining.RunSft(train, validation, TrainerOptions.Training with { Seed = seed, Device = device }, initial, log, TrainerOptions.CancellationToken));
 
     private protected override SftTransformer CreateTransformer(IDataView input, StoryModel trained, TrainingLog log) =>
         SftTransformer.Create(Context, input, trained, TrainerOptions, log);

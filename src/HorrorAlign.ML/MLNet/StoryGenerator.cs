@@ -1,9 +1,11 @@
 using HorrorAlign.ML.Generation;
 using HorrorAlign.ML.MLNet;
+using HorrorAlign.ML.Modeling;
 using HorrorAlign.ML.Persistence;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using Device = TorchSharp.torch.Device;
 
 namespace HorrorAlign.ML;
 
@@ -18,6 +20,11 @@ namespace HorrorAlign.ML;
 /// carries its own copy and works on its own). Every row uses the same seed, so a given prompt always gives the same
 /// story; a prediction engine, a <c>Transform</c> and a reloaded zip all agree. That seed is
 /// <see cref="Options.Seed"/> when set, else drawn from the <see cref="MLContext"/> when the generator is created.
+/// <para>The device, as Microsoft.ML.TorchSharp reads it: <c>MLContext.GpuDeviceId</c> (null, the default, is the CPU; N
+/// is CUDA device N, which needs the app to reference TorchSharp-cuda-linux or TorchSharp-cuda-windows instead of
+/// TorchSharp-cpu). <c>Fit</c> moves the model there; CUDA that is not there fails, or with <c>MLContext.FallbackToCpu</c>
+/// the stories are written on the CPU and a warning goes to <c>MLContext.Log</c>. A chain loaded with
+/// <c>mlContext.Model.Load</c> writes on the CPU.</para>
 /// </remarks>
 public sealed class StoryGenerator : IEstimator<StoryGeneratorTransformer>
 {
@@ -116,9 +123,10 @@ public sealed class StoryGenerator : IEstimator<StoryGeneratorTransformer>
                 "Append it after a trainer (Trainers.Sft or Trainers.Dpo) in the same chain, or call Fit(data, trainedTransformer).");
         SchemaChecks.RequireText(input.Schema, _options.ModelColumnName, "the model reference", "schema");
         // Resolve the model now, so a broken reference fails at Fit rather than at the first prediction.
+        var device = ResolveDevice();
         if (TextRows.First(input, _options.ModelColumnName) is { } header)
-            using (StoryModelCache.AcquireCached(ModelPayload.ReadHash(header))) { }
-        return Create(input, payload: null, owned: null);
+            using (var lease = StoryModelCache.AcquireCached(ModelPayload.ReadHash(header))) ComputeDevice.Place(lease.Model.Model, device);
+        return Create(input, payload: null, owned: null, device);
     }
 
     /// <summary>Embeds the model of <paramref name="model"/> (a trained transformer); the result works on its own.</summary>
@@ -127,7 +135,8 @@ public sealed class StoryGenerator : IEstimator<StoryGeneratorTransformer>
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(model);
         SchemaChecks.RequireText(input.Schema, _options.PromptColumnName, "the prompt", "schema");
-        return Create(input, model.Payload, StoryModelCache.AcquireOwned(model.Payload.AsMemory()));
+        var device = ResolveDevice();
+        return Create(input, model.Payload, StoryModelCache.AcquireOwned(model.Payload.AsMemory()), device);
     }
 
     /// <summary>Embeds a copy of <paramref name="model"/> (stored at <see cref="Options.StoredPrecision"/>; the caller keeps ownership of <paramref name="model"/>).</summary>
@@ -136,19 +145,29 @@ public sealed class StoryGenerator : IEstimator<StoryGeneratorTransformer>
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(model);
         SchemaChecks.RequireText(input.Schema, _options.PromptColumnName, "the prompt", "schema");
+        var device = ResolveDevice();
         string payload = ModelPayload.Encode(model, _options.StoredPrecision).Payload;
-        return Create(input, payload, StoryModelCache.AcquireOwned(payload.AsMemory()));
+        return Create(input, payload, StoryModelCache.AcquireOwned(payload.AsMemory()), device);
     }
 
-    StoryGeneratorTransformer Create(IDataView input, string? payload, StoryModelLease? owned)
+    /// <summary>The device of <c>MLContext.GpuDeviceId</c> (null = the CPU), with <c>MLContext.FallbackToCpu</c>'s warning in the log.</summary>
+    Device ResolveDevice()
+    {
+        using var channel = ((IChannelProvider)_ml).Start("HorrorAlign.GenerateStory");
+        return ComputeDevice.Resolve(ComputeDevice.FromGpuDeviceId(_ml.GpuDeviceId), _ml.FallbackToCpu,
+            message => channel.Warning(MessageSensitivity.None, message));
+    }
+
+    StoryGeneratorTransformer Create(IDataView input, string? payload, StoryModelLease? owned, Device device)
     {
         try
         {
+            if (owned is not null) ComputeDevice.Place(owned.Model.Model, device);
             var sampling = _options.ToSampling(ContextSeed);
             var inner = InnerPipelines.GenerationStage(_ml, payload, GenerationSettings.Format(sampling),
                 _options.PromptColumnName, _options.ModelColumnName, _options.OutputColumnName).Fit(input);
             return new StoryGeneratorTransformer(inner, sampling, _options.PromptColumnName, _options.ModelColumnName,
-                _options.OutputColumnName, payload, owned);
+                _options.OutputColumnName, payload, owned, device);
         }
         catch
         {
@@ -175,12 +194,14 @@ public sealed class StoryGeneratorTransformer : StoryTransformerBase
 {
     readonly object _gate = new();
     readonly string? _payload;
+    readonly Device _device;
     StoryModelLease? _owned;
 
     internal StoryGeneratorTransformer(ITransformer inner, SamplingOptions sampling, string promptColumnName,
-        string modelColumnName, string outputColumnName, string? payload, StoryModelLease? owned) : base(inner)
+        string modelColumnName, string outputColumnName, string? payload, StoryModelLease? owned, Device device) : base(inner)
     {
         _payload = payload;
+        _device = device;
         Sampling = sampling;
         PromptColumnName = promptColumnName;
         ModelColumnName = modelColumnName;
@@ -214,7 +235,11 @@ public sealed class StoryGeneratorTransformer : StoryTransformerBase
     private protected override void Reacquire()
     {
         if (!EmbedsModel) return;
-        lock (_gate) _owned ??= StoryModelCache.AcquireOwned(_payload!.AsMemory());
+        lock (_gate)
+        {
+            _owned ??= StoryModelCache.AcquireOwned(_payload!.AsMemory());
+            ComputeDevice.Place(_owned.Model.Model, _device); // a model decoded again comes back on the CPU
+        }
     }
 
     /// <inheritdoc />

@@ -1,4 +1,5 @@
 using HorrorAlign.ML.MLNet;
+using HorrorAlign.ML.Modeling;
 using HorrorAlign.ML.Persistence;
 using HorrorAlign.ML.Training;
 using Microsoft.ML;
@@ -67,19 +68,25 @@ public abstract class StoryTrainerBase<TOptions, TTransformer> : IEstimator<TTra
     /// <summary>
     /// The training run: reads the text columns into rows (<paramref name="makeRow"/> gets the row's id and its columns in
     /// <see cref="StoryTrainerOptions.TextColumns"/> order; rows with an empty <see cref="StoryTrainerOptions.PairColumn"/>
-    /// are skipped), holds out validation prompts, trains with <paramref name="run"/> (which gets the run's seed) while
-    /// logging to <c>MLContext.Log</c>, and stores the result in the transformer.
+    /// are skipped), holds out validation prompts, trains with <paramref name="run"/> (which gets the run's seed and
+    /// device) while logging to <c>MLContext.Log</c>, and stores the result in the transformer.
     /// </summary>
+    /// <remarks>The device, as Microsoft.ML.TorchSharp reads it: <c>MLContext.GpuDeviceId</c> when set (cuda:N), else the
+    /// core options' <c>Device</c>; CUDA that is not there fails, or with <c>MLContext.FallbackToCpu</c> trains on the CPU
+    /// and logs a warning.</remarks>
     private protected TTransformer Train<TRow>(IDataView input, Func<string, string[], TRow> makeRow, Func<TRow, string> promptOf,
-        Func<List<TRow>, List<TRow>, int, TrainingLog, TrainingResult> run)
+        Func<List<TRow>, List<TRow>, int, string, TrainingLog, TrainingResult> run)
     {
         int seed = Seed;
-        var (train, validation, skipped) = TrainerOptions.ReadRows(input, makeRow, promptOf, _stage, seed);
         using var log = new TrainingLog(Context, _logName, TrainerOptions.Progress);
+        string requested = Context.GpuDeviceId is null ? TrainerOptions.CoreDevice : ComputeDevice.FromGpuDeviceId(Context.GpuDeviceId);
+        string device = ComputeDevice.Name(ComputeDevice.Resolve(requested, Context.FallbackToCpu, log.Warning));
+        var (train, validation, skipped) = TrainerOptions.ReadRows(input, makeRow, promptOf, _stage, seed);
         string skippedNote = skipped == 0 ? "" : $" ({skipped} row(s) with an empty '{TrainerOptions.PairColumn}' skipped)";
         string seedNote = TrainerOptions.Seed is null ? "from the MLContext" : "from the options";
         log.Info($"{_stage}: {train.Count} training and {validation.Count} validation {_rowNoun}{skippedNote}, seed {seed} ({seedNote})");
-        var result = run(train, validation, seed, log);
+        if (device != ComputeDevice.Cpu) log.Info($"{_stage}: training on {device}");
+        var result = run(train, validation, seed, device, log);
         log.Info($"{_stage}: " + result.Message);
         return CreateTransformer(input, result.Model, log);
     }

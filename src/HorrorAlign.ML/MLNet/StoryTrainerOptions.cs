@@ -68,6 +68,9 @@ public abstract class StoryTrainerOptions
     /// <summary>The derived options' <c>Training</c> field: the learning core's options (its <c>Seed</c> is replaced by the run's seed).</summary>
     private protected abstract TrainingOptions? CoreTraining { get; }
 
+    /// <summary>The core options' device, used when <c>MLContext.GpuDeviceId</c> is not set.</summary>
+    internal string CoreDevice => CoreTraining?.Device ?? Modeling.ComputeDevice.Cpu;
+
     /// <summary>
     /// The column whose empty rows the trainer skips (DPO: the rejected story, so a row without one is an SFT-only
     /// example); null = every row is a training row.

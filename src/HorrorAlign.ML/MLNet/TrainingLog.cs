@@ -28,6 +28,8 @@ internal sealed class TrainingLog : IProgress<TrainingMetrics>, IDisposable
 
     public void Info(string message) => _channel.Info(MessageSensitivity.None, message);
 
+    public void Warning(string message) => _channel.Warning(MessageSensitivity.None, message);
+
     public void Report(TrainingMetrics value)
     {
         _history.Add(value);

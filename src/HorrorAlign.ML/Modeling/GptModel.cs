@@ -207,7 +207,7 @@ internal sealed class GptModel : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         using (no_grad())
         {
-            var marks = tensor(seen.Select(x => x ? 1f : 0f).ToArray());
+            var marks = tensor(seen.Select(x => x ? 1f : 0f).ToArray(), device: seen_tokens.device);
             if (union) seen_tokens.copy_(seen_tokens.maximum(marks));
             else seen_tokens.copy_(marks);
         }
@@ -219,7 +219,7 @@ internal sealed class GptModel : nn.Module<Tensor, Tensor>
     {
         if (seen_tokens is null) return Enumerable.Repeat(true, Config.VocabSize).ToArray();
         using var scope = NewDisposeScope();
-        return seen_tokens.gt(0.5).data<bool>().ToArray();
+        return seen_tokens.gt(0.5).On(CPU).data<bool>().ToArray();
     }
 
     /// <summary>
@@ -232,7 +232,7 @@ internal sealed class GptModel : nn.Module<Tensor, Tensor>
         if (seen_tokens is null) throw new InvalidOperationException("This model has no unseen-token embedding (GptConfig.UnseenTokenEmbedding).");
         if (ids.Count == 0) return EmptyScope.Instance;
         using var scope = NewDisposeScope();
-        var index = tensor(ids.Select(i => (long)i).ToArray());
+        var index = tensor(ids.Select(i => (long)i).ToArray(), device: seen_tokens.device);
         Tensor saved;
         using (no_grad())
         {

@@ -61,6 +61,7 @@ internal sealed class DpoObjective : ITrainingObjective
         var policyRejected = policy.narrow(0, n, n);
         var (refChosen, refRejected) = ReferenceLogProbs(split, indices, ids, mask);
 
+        (refChosen, refRejected) = (refChosen.On(policy.device), refRejected.On(policy.device)); // a precomputed table is on the CPU
         var dpo = DpoLoss.Compute(policyChosen, policyRejected, refChosen, refRejected, _options.LossType, _options.Beta, _options.LabelSmoothing);
         var summedLoss = dpo.Loss * n;
         if (_options.RpoAlpha > 0)
@@ -85,7 +86,7 @@ internal sealed class DpoObjective : ITrainingObjective
             pc.sum(),
             pr.sum(),
             pc.gt(pr).to(ScalarType.Float32).sum(),
-        }).to(ScalarType.Float64).data<double>().ToArray();
+        }).to(ScalarType.Float64).On(CPU).data<double>().ToArray();
         return new BatchOutput(summedLoss, n,
         [
             new(MetricNames.RewardsChosen, sums[0]),
@@ -140,7 +141,7 @@ internal sealed class DpoObjective : ITrainingObjective
             int n = Math.Min(batchSize, pairs.Length - start);
             var indices = Enumerable.Range(start, n).ToArray();
             var (ids, mask) = Batching.Pad(Rows(pairs, indices));
-            var logProbs = CompletionLoss.Compute(reference, ids, mask).SumLogProbs.to(ScalarType.Float32).data<float>().ToArray();
+            var logProbs = CompletionLoss.Compute(reference, ids, mask).SumLogProbs.to(ScalarType.Float32).On(CPU).data<float>().ToArray();
             Array.Copy(logProbs, 0, chosen, start, n);
             Array.Copy(logProbs, n, rejected, start, n);
         }

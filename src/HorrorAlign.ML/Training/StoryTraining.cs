@@ -30,6 +30,7 @@ internal static class StoryTraining
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         if (train.Count == 0) throw new ArgumentException("The SFT training set is empty.", nameof(train));
+        var device = ComputeDevice.Resolve(options.Device); // before any work: CUDA that is not there fails now
 
         TokenVocabulary vocabulary = initial?.Vocabulary ?? FreshVocabulary(train, validation, options);
         GptConfig config = initial?.Config ?? options.Model with { VocabSize = vocabulary.Size };
@@ -44,7 +45,7 @@ internal static class StoryTraining
         StoryModel policy = initial is not null ? initial.Clone() : FreshModel(options, vocabulary);
         // Ids the data holds are read through their own rows from now on; a model trained further keeps its earlier ones.
         if (policy.Model.HasUnseenTokenEmbedding) policy.Model.MarkSeenTokens(objective.Seen, union: initial is not null);
-        return RunOwned(policy, objective, options, fingerprint, progress, cancellationToken);
+        return RunOwned(policy, device, objective, options, fingerprint, progress, cancellationToken);
     }
 
     /// <summary>The id space a fresh SFT model gets from its data and <paramref name="options"/>.</summary>
@@ -79,6 +80,7 @@ internal static class StoryTraining
         options.Validate();
         if (train.Count == 0) throw new ArgumentException("The DPO training set is empty.", nameof(train));
         CheckContext(sftModel.Config, options);
+        var device = ComputeDevice.Resolve(options.Device);
 
         var encoder = new CompletionEncoder(sftModel.Vocabulary, options.MaxTokens);
         string fingerprint = Fingerprint("dpo", options, "from:" + ModelHash(sftModel),
@@ -90,6 +92,7 @@ internal static class StoryTraining
         DpoObjective objective;
         try
         {
+            ComputeDevice.Place(reference.Model, device);
             objective = new DpoObjective(encoder, train, validation, options, reference.Model);
         }
         catch
@@ -107,7 +110,7 @@ internal static class StoryTraining
             objective.Dispose(); // it owns the reference model in per-batch mode
             throw;
         }
-        return RunOwned(policy, objective, options, fingerprint, progress, cancellationToken);
+        return RunOwned(policy, device, objective, options, fingerprint, progress, cancellationToken);
     }
 
     /// <summary>
@@ -120,6 +123,7 @@ internal static class StoryTraining
         ArgumentNullException.ThrowIfNull(tokens);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        var device = ComputeDevice.Resolve(options.Device);
         var vocabulary = options.Vocabulary == SftVocabulary.Full ? TokenVocabulary.Full : TokenVocabulary.BuildCompact(tokens.Present);
         if (options.FieldTokens) vocabulary = vocabulary.WithFieldTokens();
         var config = options.Model with { VocabSize = vocabulary.Size };
@@ -131,18 +135,19 @@ internal static class StoryTraining
             [FormattableString.Invariant($"validation={options.ValidationShare}")]);
         manual_seed(options.Seed);
         var model = new StoryModel(new GptModel(config), vocabulary);
-        return RunOwned(model, objective, options, fingerprint, progress, cancellationToken);
+        return RunOwned(model, device, objective, options, fingerprint, progress, cancellationToken);
     }
 
-    /// <summary>Runs the loop on a policy this method owns: it goes to the result (or to the divergence exception's
-    /// result) and is disposed on any other failure.</summary>
-    private static TrainingResult RunOwned(StoryModel policy, ITrainingObjective objective, TrainingOptions options, string fingerprint,
-        IProgress<TrainingMetrics>? progress, CancellationToken cancellationToken)
+    /// <summary>Runs the loop on a policy this method owns, moved to <paramref name="device"/> first: it goes to the result
+    /// (or to the divergence exception's result) and is disposed on any other failure.</summary>
+    private static TrainingResult RunOwned(StoryModel policy, Device device, ITrainingObjective objective, TrainingOptions options,
+        string fingerprint, IProgress<TrainingMetrics>? progress, CancellationToken cancellationToken)
     {
         using (objective)
         {
             try
             {
+                ComputeDevice.Place(policy.Model, device);
                 return Trainer.Run(policy, objective, options, fingerprint, progress, cancellationToken);
             }
             catch (TrainingDivergedException)

@@ -101,6 +101,12 @@ public abstract record TrainingOptions
     /// restored afterwards); 0 = leave the current setting. On a busy machine, fewer threads than cores is often faster.</summary>
     public int Threads { get; init; }
 
+    /// <summary>Where the model trains and its batches are made: "cpu" (default), "cuda" (GPU 0) or "cuda:N"; the trained
+    /// model stays there. CUDA needs the app to reference a CUDA backend of TorchSharp (TorchSharp-cuda-linux or
+    /// TorchSharp-cuda-windows) instead of TorchSharp-cpu, and a GPU: without them training fails at its start, saying so.
+    /// The ML.NET trainers set it from <c>MLContext.GpuDeviceId</c> when that is set.</summary>
+    public string Device { get; init; } = Modeling.ComputeDevice.Cpu;
+
     /// <summary>Examples per evaluation forward pass.</summary>
     internal int EffectiveEvalBatchSize => EvalBatchSize > 0 ? EvalBatchSize : BatchSize;
 
@@ -128,6 +134,7 @@ public abstract record TrainingOptions
         Require(CheckpointInterval >= 0, nameof(CheckpointInterval), $"must be ≥ 0 (got {CheckpointInterval}).");
         Require(TimeLimit is null || TimeLimit > TimeSpan.Zero, nameof(TimeLimit), $"must be positive when set (got {TimeLimit}).");
         Require(Threads >= 0, nameof(Threads), $"must be ≥ 0 (got {Threads}).");
+        Require(Modeling.ComputeDevice.IsWellFormed(Device), nameof(Device), $"must be {Modeling.ComputeDevice.Forms} (got '{Device}').");
     }
 
     /// <summary>Throws an <see cref="ArgumentException"/> for option <paramref name="name"/> unless <paramref name="ok"/>.</summary>
