@@ -32,63 +32,175 @@ internal static class TokenGenerator
     internal static GenerationResult Generate(GptModel model, IReadOnlyList<int> promptIds, SamplingOptions options, int? eosId,
         Func<IReadOnlyList<int>, bool>? stopCondition, int? sourceLength, FieldConstraints? constraints)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(promptIds);
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        var config = model.Config;
-        if (promptIds.Count == 0) throw new ArgumentException("The prompt has no tokens; generation needs at least one to condition on.", nameof(promptIds));
-        if (promptIds.Count > config.ContextLength)
-            throw new ArgumentException($"The prompt is {promptIds.Count} tokens but the model's context length is {config.ContextLength}; shorten the prompt.", nameof(promptIds));
-        for (int i = 0; i < promptIds.Count; i++)
-            if ((uint)promptIds[i] >= (uint)config.VocabSize)
-                throw new ArgumentException($"Prompt token {i} has id {promptIds[i]}, outside the model's vocabulary [0, {config.VocabSize}).", nameof(promptIds));
-        if (sourceLength is < 1 || sourceLength > promptIds.Count)
-            throw new ArgumentOutOfRangeException(nameof(sourceLength), sourceLength, $"Must be between 1 and the {promptIds.Count} prompt tokens.");
+        var request = new DecodeRequest(promptIds, options, stopCondition, sourceLength, constraints);
+        // With the cache, one sequence is a batch of one: the same loop, so batched and single decoding cannot drift apart.
+        return options.UseKvCache ? GenerateBatch(model, [request], eosId)[0] : GenerateWithoutCache(model, request, eosId);
+    }
 
+    /// <summary>
+    /// Decodes several sequences in one forward per step: the prompts run together once, then each step feeds every
+    /// live sequence's last token as one [B,1] batch through the shared <see cref="KvCache"/>. Each sequence keeps its
+    /// own sampler (seed), constraints, stop condition and limit, and leaves the batch when it ends (the cache drops its
+    /// row). All prompts must have the same length and source length (one batch shares its positions: callers group
+    /// prompts by length), and every request must use the cache.
+    /// </summary>
+    /// <remarks>A sequence's tokens equal those of decoding it alone whenever the batched matrix products round like
+    /// the single ones; libtorch's CPU kernels may round differently for other batch sizes (about 1e-6 of a logit),
+    /// which changes a sampled token only at an exact tie of the sampler's threshold.</remarks>
+    /// <exception cref="ArgumentException">Requests of different lengths, or one of them invalid (see <see cref="Generate(GptModel, IReadOnlyList{int}, SamplingOptions, int?, Func{IReadOnlyList{int}, bool}?, int?)"/>).</exception>
+    internal static GenerationResult[] GenerateBatch(GptModel model, IReadOnlyList<DecodeRequest> requests, int? eosId)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(requests);
+        var results = new GenerationResult[requests.Count];
+        if (requests.Count == 0) return results;
+        var config = model.Config;
+        int promptLength = requests[0].PromptIds.Count;
+        int sourceLength = requests[0].SourceLength ?? promptLength; // the copy head copies from the prompt only
+        foreach (var r in requests)
+        {
+            Check(config, r);
+            if (!r.Options.UseKvCache) throw new ArgumentException("Batched decoding needs the KV cache (SamplingOptions.UseKvCache).", nameof(requests));
+            if (r.PromptIds.Count != promptLength || (r.SourceLength ?? promptLength) != sourceLength)
+                throw new ArgumentException("A batch decodes prompts of one length and one source length; group them first.", nameof(requests));
+        }
+
+        // Per sequence: its sampler and what it generated; the begun part of a response counts for the sampler and constraints.
+        var samplers = new TokenSampler[requests.Count];
+        var generated = new List<int>[requests.Count];
+        var live = new List<int>();
+        for (int i = 0; i < requests.Count; i++)
+        {
+            var r = requests[i];
+            samplers[i] = new TokenSampler(r.Options, config.VocabSize);
+            for (int j = sourceLength; j < promptLength; j++)
+            {
+                samplers[i].Observe(r.PromptIds[j]);
+                r.Constraints?.Observe(r.PromptIds[j]);
+            }
+            generated[i] = [];
+            if (r.Options.MaxNewTokens == 0) results[i] = new GenerationResult(generated[i], GenerationStopReason.MaxNewTokens);
+            else live.Add(i);
+        }
+        if (live.Count == 0) return results;
+
+        using var inference = InferenceScope.Enter(model);
+        using var cache = model.CreateCache(live.Count);
+        var device = model.WeightsDevice;
+        int vocab = config.VocabSize;
+        var logits = new float[live.Count * vocab];
+        NextLogits(model, device, [.. live.SelectMany(i => requests[i].PromptIds.Select(id => (long)id))], live.Count, cache, logits, sourceLength);
+        int context = promptLength; // tokens in every live sequence's context (all advance together)
+        while (true)
+        {
+            var kept = new List<int>(live.Count);
+            var next = new List<long>(live.Count);
+            for (int row = 0; row < live.Count; row++)
+            {
+                int i = live[row];
+                var r = requests[i];
+                var span = logits.AsSpan(row * vocab, vocab);
+                r.Constraints?.Apply(span);
+                int token = samplers[i].Next(span);
+                r.Constraints?.Observe(token);
+                GenerationStopReason? stop = null;
+                if (token == eosId) stop = GenerationStopReason.EndOfText;
+                else
+                {
+                    generated[i].Add(token);
+                    if (r.StopCondition?.Invoke(generated[i]) == true) stop = GenerationStopReason.StopCondition;
+                    else if (generated[i].Count >= r.Options.MaxNewTokens) stop = GenerationStopReason.MaxNewTokens;
+                    // The new token must sit at a position the learned position table has: stop when the context is full.
+                    else if (context >= config.ContextLength) stop = GenerationStopReason.ContextFull;
+                }
+                if (stop is { } reason) results[i] = new GenerationResult(generated[i], reason);
+                else
+                {
+                    kept.Add(row);
+                    next.Add(token);
+                }
+            }
+            if (kept.Count == 0) return results;
+            cache.Keep(kept);
+            live = [.. kept.Select(row => live[row])];
+            context++;
+            NextLogits(model, device, [.. next], live.Count, cache, logits, sourceLength);
+        }
+    }
+
+    /// <summary>The original's way: the whole context through the model again for every token (no cache).</summary>
+    private static GenerationResult GenerateWithoutCache(GptModel model, DecodeRequest r, int? eosId)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var config = model.Config;
+        Check(config, r);
+        var options = r.Options;
         var generated = new List<int>();
         if (options.MaxNewTokens == 0) return new GenerationResult(generated, GenerationStopReason.MaxNewTokens);
 
         using var inference = InferenceScope.Enter(model);
-        using var cache = options.UseKvCache ? model.CreateCache(1) : null;
-        int promptLength = sourceLength ?? promptIds.Count; // the copy head copies from the prompt only
+        int promptLength = r.SourceLength ?? r.PromptIds.Count;
         var sampler = new TokenSampler(options, config.VocabSize);
-        for (int i = promptLength; i < promptIds.Count; i++)
+        for (int i = promptLength; i < r.PromptIds.Count; i++)
         {
-            sampler.Observe(promptIds[i]);
-            constraints?.Observe(promptIds[i]);
+            sampler.Observe(r.PromptIds[i]);
+            r.Constraints?.Observe(r.PromptIds[i]);
         }
         var logits = new float[config.VocabSize];
-        var context = promptIds.Select(id => (long)id).ToList(); // the no-cache path re-reads all of it
+        var context = r.PromptIds.Select(id => (long)id).ToList();
         var device = model.WeightsDevice;
 
-        NextLogits(model, device, context.ToArray(), cache, logits, promptLength);
+        NextLogits(model, device, [.. context], 1, null, logits, promptLength);
         while (true)
         {
-            constraints?.Apply(logits);
+            r.Constraints?.Apply(logits);
             int token = sampler.Next(logits);
-            constraints?.Observe(token);
+            r.Constraints?.Observe(token);
             if (token == eosId) return new GenerationResult(generated, GenerationStopReason.EndOfText);
             generated.Add(token);
-            if (stopCondition?.Invoke(generated) == true) return new GenerationResult(generated, GenerationStopReason.StopCondition);
+            if (r.StopCondition?.Invoke(generated) == true) return new GenerationResult(generated, GenerationStopReason.StopCondition);
             if (generated.Count >= options.MaxNewTokens) return new GenerationResult(generated, GenerationStopReason.MaxNewTokens);
-            // The new token must sit at a position the learned position table has: stop when the context is full.
             if (context.Count >= config.ContextLength) return new GenerationResult(generated, GenerationStopReason.ContextFull);
 
             context.Add(token);
-            NextLogits(model, device, cache is null ? context.ToArray() : [token], cache, logits, promptLength);
+            NextLogits(model, device, [.. context], 1, null, logits, promptLength);
         }
     }
 
-    /// <summary>Runs <paramref name="ids"/> (the new tokens with a cache, the whole context without) and copies the
-    /// last position's logits into <paramref name="logits"/>.</summary>
-    private static void NextLogits(GptModel model, Device device, long[] ids, KvCache? cache, float[] logits, int promptLength)
+    /// <summary>Throws <see cref="ArgumentException"/> for a request the model cannot decode.</summary>
+    private static void Check(GptConfig config, DecodeRequest r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        ArgumentNullException.ThrowIfNull(r.PromptIds);
+        ArgumentNullException.ThrowIfNull(r.Options);
+        r.Options.Validate();
+        var promptIds = r.PromptIds;
+        if (promptIds.Count == 0) throw new ArgumentException("The prompt has no tokens; generation needs at least one to condition on.", "promptIds");
+        if (promptIds.Count > config.ContextLength)
+            throw new ArgumentException($"The prompt is {promptIds.Count} tokens but the model's context length is {config.ContextLength}; shorten the prompt.", "promptIds");
+        for (int i = 0; i < promptIds.Count; i++)
+            if ((uint)promptIds[i] >= (uint)config.VocabSize)
+                throw new ArgumentException($"Prompt token {i} has id {promptIds[i]}, outside the model's vocabulary [0, {config.VocabSize}).", "promptIds");
+        if (r.SourceLength is < 1 || r.SourceLength > promptIds.Count)
+            throw new ArgumentOutOfRangeException("sourceLength", r.SourceLength, $"Must be between 1 and the {promptIds.Count} prompt tokens.");
+    }
+
+    /// <summary>Runs <paramref name="ids"/> ([batch, ids.Length / batch] row-major: the new tokens with a cache, the whole
+    /// context without) and copies each row's last-position logits into <paramref name="logits"/> [batch · V].</summary>
+    private static void NextLogits(GptModel model, Device device, long[] ids, int batch, KvCache? cache, float[] logits, int promptLength)
     {
         using var scope = NewDisposeScope();
-        var input = tensor(ids, [1, ids.Length], device: device);
-        var last = model.NextTokenLogits(input, cache, promptLength); // [V]: the head at the last position only
+        var input = tensor(ids, [batch, ids.Length / batch], device: device);
+        var last = model.NextTokenLogits(input, cache, promptLength); // [B,V] ([V] for one row): the head at the last position only
         if (last.dtype != ScalarType.Float32) last = last.to_type(ScalarType.Float32);
         if (last.device_type != DeviceType.CPU) last = last.cpu();
-        last.data<float>().CopyTo(logits);
+        last.data<float>().CopyTo(logits.AsSpan(0, batch * model.Config.VocabSize));
     }
 }
+
+/// <summary>One sequence of <see cref="TokenGenerator.GenerateBatch"/>: its prompt ids, sampling options (seed),
+/// stop condition, source length (see <see cref="TokenGenerator.Generate(GptModel, IReadOnlyList{int}, SamplingOptions, int?, Func{IReadOnlyList{int}, bool}?, int?)"/>)
+/// and field constraints.</summary>
+internal sealed record DecodeRequest(IReadOnlyList<int> PromptIds, SamplingOptions Options, Func<IReadOnlyList<int>, bool>? StopCondition = null,
+    int? SourceLength = null, FieldConstraints? Constraints = null);

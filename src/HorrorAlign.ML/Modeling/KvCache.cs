@@ -13,8 +13,8 @@ internal sealed class KvCache : IDisposable
 {
     private readonly Tensor[] keys;
     private readonly Tensor[] values;
-    private readonly Tensor? copyKeys; // [B, capacity, copyDim] partial keys of the copy head, when the model has one
-    private readonly Tensor? copyIds;  // [B, capacity] the ids read so far (what the copy keys point past)
+    private Tensor? copyKeys; // [B, capacity, copyDim] partial keys of the copy head, when the model has one
+    private Tensor? copyIds;  // [B, capacity] the ids read so far (what the copy keys point past)
     private bool disposed;
 
     internal KvCache(int layers, int batch, int heads, int capacity, int headDim, ScalarType dtype, Device device, int copyDim = 0)
@@ -39,8 +39,8 @@ internal sealed class KvCache : IDisposable
     /// <summary>Number of positions already in the cache.</summary>
     public int Length { get; internal set; }
 
-    /// <summary>Number of sequences decoded together.</summary>
-    public int Batch { get; }
+    /// <summary>Number of sequences decoded together (fewer after <see cref="Keep"/>).</summary>
+    public int Batch { get; private set; }
 
     /// <summary>Most positions the cache can hold (the model's context length).</summary>
     public int Capacity { get; }
@@ -63,6 +63,36 @@ internal sealed class KvCache : IDisposable
     }
 
     internal void Advance(int newTokens) => Length += newTokens;
+
+    /// <summary>
+    /// Keeps only the sequences <paramref name="rows"/> (indices into the current batch, in the order given): batched
+    /// decoding drops the sequences that have ended, so that every later step computes only the live ones. The kept
+    /// rows are copied into new, smaller buffers (positions up to <see cref="Length"/> only).
+    /// </summary>
+    internal void Keep(IReadOnlyList<int> rows)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (rows.Count == Batch && rows.Select((r, i) => r == i).All(x => x)) return;
+        using var scope = NewDisposeScope();
+        var index = tensor(rows.Select(r => (long)r).ToArray(), device: keys[0].device);
+        Tensor Select(Tensor buffer, int positionDim)
+        {
+            var shape = buffer.shape.ToArray();
+            shape[0] = rows.Count;
+            var kept = zeros(shape, buffer.dtype, buffer.device);
+            kept.narrow(positionDim, 0, Length).copy_(buffer.narrow(positionDim, 0, Length).index_select(0, index));
+            buffer.Dispose();
+            return kept.DetachFromDisposeScope();
+        }
+        for (int i = 0; i < keys.Length; i++)
+        {
+            keys[i] = Select(keys[i], 2);
+            values[i] = Select(values[i], 2);
+        }
+        if (copyKeys is not null) copyKeys = Select(copyKeys, 1);
+        if (copyIds is not null) copyIds = Select(copyIds, 1);
+        Batch = rows.Count;
+    }
 
     /// <summary>Writes the ids [B,T] of the new positions at <paramref name="start"/>.. (copy-head models only) and
     /// returns a view of all ids so far [B,start+T].</summary>
