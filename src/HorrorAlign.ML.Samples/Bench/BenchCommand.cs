@@ -56,6 +56,8 @@ public sealed class BenchCommand : Command
         foreach (var row in report.Rows)
             table.AddRow(Markup.Escape(row.Measurement), Markup.Escape(row.Model), Markup.Escape(row.Value), Markup.Escape(row.Detail));
         console.Write(table);
+        foreach (string note in report.Notes) console.MarkupLine($"[grey]{Markup.Escape(note)}[/]");
+        if (report.Quick) return; // a smoke run: its figures say nothing about the targets
 
         var targets = new Table().Border(TableBorder.Rounded)
             .AddColumn("target (ratios from this run)").AddColumn(new TableColumn("measured").RightAligned())
@@ -66,7 +68,6 @@ public sealed class BenchCommand : Command
                 t.Passed ? "[green]PASS[/]" : "[red]FAIL[/]");
         }
         console.Write(targets);
-        foreach (string note in report.Notes) console.MarkupLine($"[grey]{Markup.Escape(note)}[/]");
     }
 
     private static string Show(double value, string unit) => unit switch

@@ -40,6 +40,8 @@ public sealed class BenchReport
         new("generation KV cache / no cache (default)", GenerateNewTokensPerSecond["default_kv_cache"] / GenerateNewTokensPerSecond["default_no_cache"], 5, "×"),
         new("SFT model-FLOP utilisation (default)", SftModelFlopsUtilization["default"], 0.5, ""),
         new("cached generation (default)", GenerateNewTokensPerSecond["default_kv_cache"], 1000, "tokens/s"),
+        new("batched generation B=32 / one sequence (default)", GenerateNewTokensPerSecond["default_batched_32"] / GenerateNewTokensPerSecond["default_kv_cache"], 20, "×"),
+        new("batched generation B=32 (default)", GenerateNewTokensPerSecond["default_batched_32"], 5000, "tokens/s"),
     ];
 
     /// <summary>Writes the JSON summary (exactly the keys) atomically to <paramref name="path"/>.</summary>
@@ -52,7 +54,7 @@ public sealed class BenchReport
         WriteGroup(w, "sft_tokens_per_s", SftTokensPerSecond, ["tiny_full_vocab", "tiny_compact_vocab", "default"], 1);
         WriteGroup(w, "sft_model_flops_utilization", SftModelFlopsUtilization, ["default"], 4);
         WriteGroup(w, "dpo_pairs_per_s", DpoPairsPerSecond, ["tiny", "default"], 2);
-        WriteGroup(w, "generate_new_tokens_per_s", GenerateNewTokensPerSecond, ["default_kv_cache", "default_no_cache"], 1);
+        WriteGroup(w, "generate_new_tokens_per_s", GenerateNewTokensPerSecond, ["default_kv_cache", "default_no_cache", "default_batched_32"], 1);
         w.WriteEndObject();
     });
 

@@ -33,6 +33,9 @@ public sealed record BenchSettings
     /// <summary>New tokens per generation.</summary>
     public int NewTokens { get; init; } = 200;
 
+    /// <summary>Batch sizes of the batched-decoding rows (<c>generate_new_tokens_per_s.default_batched_B</c>; 32 is a target).</summary>
+    public IReadOnlyList<int> DecodeBatches { get; init; } = [8, 32, 128];
+
     /// <summary>Also measure the table-only rows: the original architecture (d_model 256, 8 heads, 4 layers) when it is
     /// not the default, fused-attention and no-dropout variants, top-p sampling and single-thread generation.</summary>
     public bool IncludeExtras { get; init; } = true;

@@ -94,6 +94,11 @@ public sealed class BenchSuite
                 defaultModel, greedy, _settings.CachedGenerations, $"greedy, KV cache, {threads} sequences side by side, one torch thread each", report,
                 sequences: threads);
         }
+        foreach (int batch in _settings.DecodeBatches)
+        {
+            report.GenerateNewTokensPerSecond[$"default_batched_{batch}"] = MeasureGeneration($"generate_new_tokens_per_s.default_batched_{batch}",
+                defaultModel, greedy, _settings.CachedGenerations, $"greedy, KV cache, {batch} sequences in one forward per step", report, batch: batch);
+        }
         report.GenerateNewTokensPerSecond["default_no_cache"] = MeasureGeneration("generate_new_tokens_per_s.default_no_cache", defaultModel,
             greedy with { UseKvCache = false }, _settings.UncachedGenerations, "greedy, whole context re-run per token", report);
         if (_settings.IncludeExtras)
@@ -136,7 +141,7 @@ public sealed class BenchSuite
         report.Notes.Add("SFT tokens/s count ALL positions of the padded batch (prompt + response + EOS + right padding): B·T per step.");
         report.Notes.Add("SFT step = zero_grad, forward, completion-only loss (head at supervised positions only), backward, clip_grad_norm(1), AdamW (wd 0.01); dropout as the model row says (drop0 = none).");
         report.Notes.Add("DPO step = one policy forward over chosen+rejected rows, precomputed reference log-probs, sigmoid DPO loss (β 0.1), backward, clip, AdamW; dropout off (DpoOptions.PolicyDropout).");
-        report.Notes.Add($"Generation: batch 1, {_settings.NewTokens} new tokens after a {PromptIds().Length}-token spec prompt; EOS ignored so every run makes the same number of tokens.");
+        report.Notes.Add($"Generation: one sequence unless the row says a batch, {_settings.NewTokens} new tokens each after a {PromptIds().Length}-token spec prompt; EOS ignored so every run makes the same number of tokens.");
         report.Notes.Add(ModelFlops.Formula + ".");
         report.Notes.Add("Figures are medians of per-iteration rates after warmup (GEMM: best). Weights are untrained (seeded): speed does not depend on them, except top-p's nucleus size.");
         return report;
@@ -250,11 +255,12 @@ public sealed class BenchSuite
         return timing.MedianRate;
     }
 
-    /// <summary>New tokens/s of batch-1 generation through TokenGenerator (compact vocabulary, EOS never stops it); with
-    /// <paramref name="sequences"/> above 1, that many sequences side by side through <see cref="ParallelPrompts"/>
-    /// (one torch thread each), counted together.</summary>
+    /// <summary>New tokens/s of generation through TokenGenerator (compact vocabulary, EOS never stops it): one sequence;
+    /// with <paramref name="sequences"/> above 1, that many side by side through <see cref="ParallelPrompts"/> (one torch
+    /// thread each); with <paramref name="batch"/> above 1, that many in one batched decode (seeds differ per sequence).
+    /// Every sequence's tokens count.</summary>
     private double MeasureGeneration(string name, GptConfig shape, SamplingOptions options, Repetitions repetitions, string detail, BenchReport report,
-        int sequences = 1)
+        int sequences = 1, int batch = 1)
     {
         _progress(name);
         GptConfig config = shape with { VocabSize = _compact.Size };
@@ -266,6 +272,11 @@ public sealed class BenchSuite
         TokenGenerator.Generate(model, prompt, options with { MaxNewTokens = Math.Min(16, options.MaxNewTokens) }, eosId: null);
         var timing = repetitions.Run(_ =>
         {
+            if (batch > 1)
+            {
+                var requests = Enumerable.Range(0, batch).Select(i => new DecodeRequest(prompt, options with { Seed = Seed + i })).ToArray();
+                return TokenGenerator.GenerateBatch(model, requests, eosId: null).Sum(r => r.Tokens.Count);
+            }
             var counts = new int[sequences];
             ParallelPrompts.For(sequences, sequences, i => counts[i] = TokenGenerator.Generate(model, prompt, options, eosId: null).Tokens.Count);
             return counts.Sum();
