@@ -84,42 +84,49 @@ public sealed class BenchSuite
         if (defaultIsTiny)
             report.Rows.Add(new("dpo_pairs_per_s.default", Describe(defaultModel, _compact), Format(dpoTiny, "pairs/s"), "the measurement above"));
 
-        // Generation
+        // Generation runs on one torch thread, as the library runs it (TextGenerator.GenerateBatch, `generate`): decoding
+        // is hundreds of small ops per token, and with several intra-op threads every op pays a fork/join (and on a busy
+        // machine a descheduled worker stalls all of them); several cores are used by decoding batches side by side.
         var greedy = new SamplingOptions { MaxNewTokens = _settings.NewTokens, Temperature = 0, Seed = Seed };
-        report.GenerateNewTokensPerSecond["default_kv_cache"] = MeasureGeneration("generate_new_tokens_per_s.default_kv_cache", defaultModel,
-            greedy, _settings.CachedGenerations, "greedy, KV cache", report);
-        if (threads > 1)
+        using (TorchThreads.Use(1))
         {
-            report.GenerateNewTokensPerSecond["default_kv_cache_parallel"] = MeasureGeneration("generate_new_tokens_per_s.default_kv_cache_parallel",
-                defaultModel, greedy, _settings.CachedGenerations, $"greedy, KV cache, {threads} sequences side by side, one torch thread each", report,
-                sequences: threads);
-        }
-        foreach (int batch in _settings.DecodeBatches)
-        {
-            report.GenerateNewTokensPerSecond[$"default_batched_{batch}"] = MeasureGeneration($"generate_new_tokens_per_s.default_batched_{batch}",
-                defaultModel, greedy, _settings.CachedGenerations, $"greedy, KV cache, {batch} sequences in one forward per step", report, batch: batch);
-        }
-        report.GenerateNewTokensPerSecond["default_no_cache"] = MeasureGeneration("generate_new_tokens_per_s.default_no_cache", defaultModel,
-            greedy with { UseKvCache = false }, _settings.UncachedGenerations, "greedy, whole context re-run per token", report);
-        if (_settings.IncludeExtras)
-        {
-            MeasureGeneration("  default, top-p 0.95", defaultModel, greedy with { Temperature = 1, TopP = 0.95 }, _settings.CachedGenerations,
-                "KV cache, T 1, top-p 0.95, seed 42 (untrained weights: wide nucleus, worst case)", report);
-            MeasureGeneration("  default, explicit attention", defaultModel with { FusedAttention = false }, greedy, _settings.CachedGenerations,
-                "greedy, KV cache", report);
+            report.GenerateNewTokensPerSecond["default_kv_cache"] = MeasureGeneration("generate_new_tokens_per_s.default_kv_cache", defaultModel,
+                greedy, _settings.CachedGenerations, "greedy, KV cache, one sequence", report);
+            foreach (int batch in _settings.DecodeBatches)
+            {
+                report.GenerateNewTokensPerSecond[$"default_batched_{batch}"] = MeasureGeneration($"generate_new_tokens_per_s.default_batched_{batch}",
+                    defaultModel, greedy, _settings.CachedGenerations, $"greedy, KV cache, {batch} sequences in one forward per step", report, batch: batch);
+            }
             if (threads > 1)
             {
-                // Batch-1 decoding is hundreds of tiny ops: with several intra-op threads every op pays a fork/join, and on
-                // a busy machine a descheduled worker stalls all of them.
-                using (TorchThreads.Use(1))
-                    MeasureGeneration("  default @ 1 torch thread", defaultModel, greedy, _settings.CachedGenerations, "greedy, KV cache", report);
+                report.GenerateNewTokensPerSecond["default_batched_32_parallel"] = MeasureGeneration("generate_new_tokens_per_s.default_batched_32_parallel",
+                    defaultModel, greedy, _settings.CachedGenerations, $"greedy, KV cache, {threads} batches of 32 side by side (as evaluation runs)", report,
+                    sequences: threads, batch: 32);
             }
-            if (originalDiffers)
+            report.GenerateNewTokensPerSecond["default_no_cache"] = MeasureGeneration("generate_new_tokens_per_s.default_no_cache", defaultModel,
+                greedy with { UseKvCache = false }, _settings.UncachedGenerations, "greedy, whole context re-run per token (the original's way)", report);
+            if (_settings.IncludeExtras)
             {
-                MeasureGeneration("  original architecture", original, greedy, _settings.CachedGenerations, "greedy, KV cache", report);
-                MeasureGeneration("  original architecture", original, greedy with { UseKvCache = false }, _settings.UncachedGenerations,
-                    "greedy, whole context re-run per token", report);
+                MeasureGeneration("  default, top-p 0.95", defaultModel, greedy with { Temperature = 1, TopP = 0.95 }, _settings.CachedGenerations,
+                    "KV cache, T 1, top-p 0.95, seed 42 (untrained weights: wide nucleus, worst case)", report);
+                MeasureGeneration("  default, explicit attention", defaultModel with { FusedAttention = false }, greedy, _settings.CachedGenerations,
+                    "greedy, KV cache", report);
+                MeasureGeneration("  default, explicit attention", defaultModel with { FusedAttention = false }, greedy, _settings.CachedGenerations,
+                    "greedy, KV cache, 32 sequences in one forward per step", report, batch: 32);
+                if (originalDiffers)
+                {
+                    MeasureGeneration("  original architecture, full vocabulary", original, greedy, _settings.CachedGenerations, "greedy, KV cache", report,
+                        vocabulary: TokenVocabulary.Full);
+                    MeasureGeneration("  original architecture, full vocabulary", original, greedy with { UseKvCache = false }, _settings.UncachedGenerations,
+                        "greedy, whole context re-run per token: the original's play_model", report, vocabulary: TokenVocabulary.Full);
+                }
             }
+        }
+        if (_settings.IncludeExtras && threads > 1)
+        {
+            MeasureGeneration($"  default @ {threads} torch threads", defaultModel, greedy, _settings.CachedGenerations, "greedy, KV cache, one sequence", report);
+            MeasureGeneration($"  default @ {threads} torch threads", defaultModel, greedy, _settings.CachedGenerations, "greedy, KV cache, 32 in one forward", report,
+                batch: 32);
         }
 
         _progress($"GEMM {_settings.GemmSize}³ again");
@@ -260,10 +267,11 @@ public sealed class BenchSuite
     /// thread each); with <paramref name="batch"/> above 1, that many in one batched decode (seeds differ per sequence).
     /// Every sequence's tokens count.</summary>
     private double MeasureGeneration(string name, GptConfig shape, SamplingOptions options, Repetitions repetitions, string detail, BenchReport report,
-        int sequences = 1, int batch = 1)
+        int sequences = 1, int batch = 1, TokenVocabulary? vocabulary = null)
     {
         _progress(name);
-        GptConfig config = shape with { VocabSize = _compact.Size };
+        vocabulary ??= _compact;
+        GptConfig config = shape with { VocabSize = vocabulary.Size };
         manual_seed(Seed);
         using var model = new GptModel(config);
         model.eval();
@@ -272,16 +280,14 @@ public sealed class BenchSuite
         TokenGenerator.Generate(model, prompt, options with { MaxNewTokens = Math.Min(16, options.MaxNewTokens) }, eosId: null);
         var timing = repetitions.Run(_ =>
         {
-            if (batch > 1)
-            {
-                var requests = Enumerable.Range(0, batch).Select(i => new DecodeRequest(prompt, options with { Seed = Seed + i })).ToArray();
-                return TokenGenerator.GenerateBatch(model, requests, eosId: null).Sum(r => r.Tokens.Count);
-            }
             var counts = new int[sequences];
-            ParallelPrompts.For(sequences, sequences, i => counts[i] = TokenGenerator.Generate(model, prompt, options, eosId: null).Tokens.Count);
+            ParallelPrompts.For(sequences, sequences, s => counts[s] = batch == 1
+                ? TokenGenerator.Generate(model, prompt, options, eosId: null).Tokens.Count
+                : TokenGenerator.GenerateBatch(model, [.. Enumerable.Range(0, batch).Select(i => new DecodeRequest(prompt, options with { Seed = Seed + i }))],
+                    eosId: null).Sum(r => r.Tokens.Count));
             return counts.Sum();
         }, _ct);
-        report.Rows.Add(new(name, Describe(config, _compact), Format(timing.MedianRate, "new tokens/s"),
+        report.Rows.Add(new(name, Describe(config, vocabulary), Format(timing.MedianRate, "new tokens/s"),
             $"{detail}; {timing.MedianSeconds * 1000:F0} ms/run (median of {timing.Seconds.Count})"));
         return timing.MedianRate;
     }

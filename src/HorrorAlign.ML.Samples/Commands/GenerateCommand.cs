@@ -110,7 +110,7 @@ public sealed class GenerateCommand : Command
 
     /// <summary>
     /// Writes one row <c>{"id","prompt","story"}</c> per spec, in order; story i is sampled with seed
-    /// <c>sampling.Seed + i</c> (as <see cref="TextGenerator.GenerateBatch"/> and the evaluator do). The id is the
+    /// <c>sampling.Seed + i</c> (as <see cref="TextGenerator.GenerateBatch(HorrorAlign.ML.Persistence.StoryModel, IReadOnlyList{string}, SamplingOptions, int, IProgress{int}?, CancellationToken)"/> and the evaluator do). The id is the
     /// spec's own, else its 1-based position.
     /// </summary>
     public static int GenerateBatch(StoryModel model, IReadOnlyList<StorySpec> specs, string outFile, SamplingOptions sampling,

@@ -6,7 +6,7 @@ namespace HorrorAlign.ML.Evaluation;
 public sealed record ModelEvaluationOptions
 {
     /// <summary>How stories are sampled for the constraint checks (story i uses seed <c>Sampling.Seed + i</c>, as
-    /// <see cref="TextGenerator.GenerateBatch"/> does). Default: <see cref="SamplingOptions"/>' defaults (top-p 0.95,
+    /// <see cref="TextGenerator.GenerateBatch(HorrorAlign.ML.Persistence.StoryModel, IReadOnlyList{string}, SamplingOptions, int, IProgress{int}?, CancellationToken)"/> does). Default: <see cref="SamplingOptions"/>' defaults (top-p 0.95,
     /// temperature 1, 200 new tokens), the setting the quality bar is stated for.</summary>
     public SamplingOptions Sampling { get; init; } = new();
 

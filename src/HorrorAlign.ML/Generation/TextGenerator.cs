@@ -35,29 +35,38 @@ public static class TextGenerator
     public static IReadOnlyList<string> GenerateBatch(StoryModel model, IReadOnlyList<string> prompts, SamplingOptions options,
         int parallelism = 1, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(prompts);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var results = new string[prompts.Count];
-        if (!options.UseKvCache)
-        {
-            ParallelPrompts.For(prompts.Count, parallelism,
-                i => results[i] = Generate(model, prompts[i], options with { Seed = unchecked(options.Seed + i) }), progress, cancellationToken);
-            return results;
-        }
+        return GenerateBatch(model, prompts, i => options with { Seed = unchecked(options.Seed + i) }, parallelism, progress, cancellationToken);
+    }
 
+    /// <summary><see cref="GenerateBatch(StoryModel, IReadOnlyList{string}, SamplingOptions, int, IProgress{int}?, CancellationToken)"/>
+    /// with the options of prompt i given by <paramref name="optionsOf"/>(i) (the ML.NET transform gives every row one seed).</summary>
+    internal static IReadOnlyList<string> GenerateBatch(StoryModel model, IReadOnlyList<string> prompts, Func<int, SamplingOptions> optionsOf,
+        int parallelism, IProgress<int>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(prompts);
+        ArgumentNullException.ThrowIfNull(optionsOf);
+        var results = new string[prompts.Count];
         var prepared = new Prepared[prompts.Count];
-        for (int i = 0; i < prompts.Count; i++) prepared[i] = Prepare(model, prompts[i] ?? throw new ArgumentException($"prompts[{i}] is null.", nameof(prompts)), [], options with { Seed = unchecked(options.Seed + i) });
-        // One batch shares its positions: group by prompt length, then cut each group into batches.
-        var batches = Enumerable.Range(0, prompts.Count).GroupBy(i => prepared[i].Request.PromptIds.Count)
+        for (int i = 0; i < prompts.Count; i++)
+            prepared[i] = Prepare(model, prompts[i] ?? throw new ArgumentException($"prompts[{i}] is null.", nameof(prompts)), [], optionsOf(i));
+        // One batch shares its positions: group by prompt length, then cut each group into batches. Without the cache a
+        // prompt is its own batch (the whole context is re-run per token anyway).
+        var batches = Enumerable.Range(0, prompts.Count)
+            .GroupBy(i => prepared[i].Request.Options.UseKvCache ? prepared[i].Request.PromptIds.Count : -1 - i)
             .SelectMany(g => g.Chunk(MaxDecodeBatch)).ToArray();
         int done = 0;
         var gate = new object();
         ParallelPrompts.For(batches.Length, parallelism, b =>
         {
             var batch = batches[b];
-            var decoded = TokenGenerator.GenerateBatch(model.Model, [.. batch.Select(i => prepared[i].Request)], model.Vocabulary.EosId);
+            var requests = batch.Select(i => prepared[i].Request).ToArray();
+            var decoded = requests.Length == 1
+                ? [TokenGenerator.Generate(model.Model, requests[0].PromptIds, requests[0].Options, model.Vocabulary.EosId, requests[0].StopCondition,
+                    requests[0].SourceLength, requests[0].Constraints)]
+                : TokenGenerator.GenerateBatch(model.Model, requests, model.Vocabulary.EosId);
             for (int k = 0; k < batch.Length; k++) results[batch[k]] = OutputCleaner.Clean(prepared[batch[k]].Finish(decoded[k]).Text, prompts[batch[k]]);
             if (progress is null) return;
             lock (gate) progress.Report(done += batch.Length);

@@ -22,7 +22,8 @@ internal sealed class StoryGenerationOutputRow
 
 /// <summary>
 /// Generates the story of one row: the model comes from the cache by the row's model header, the sampling options from
-/// the persisted settings. Every row uses the same seed, so a given prompt always gives the same story.
+/// the persisted settings. Every row uses the same seed, so a given prompt always gives the same story; a story written
+/// ahead in a batch (<see cref="PreparedStories"/>) is that same story.
 /// </summary>
 [CustomMappingFactoryAttribute(ContractName)]
 internal sealed class StoryGenerationMapping : CustomMappingFactory<StoryGenerationInputRow, StoryGenerationOutputRow>
@@ -31,8 +32,14 @@ internal sealed class StoryGenerationMapping : CustomMappingFactory<StoryGenerat
 
     public override Action<StoryGenerationInputRow, StoryGenerationOutputRow> GetMapping() => static (src, dst) =>
     {
+        string hash = ModelPayload.ReadHash(src.Model);
+        if (PreparedStories.TryGet(hash, src.Settings, src.Prompt ?? "", out var story))
+        {
+            dst.Story = story; // written ahead in a batch (BatchedStoryView)
+            return;
+        }
         var options = GenerationSettings.Parse(src.Settings);
-        using var lease = StoryModelCache.AcquireCached(ModelPayload.ReadHash(src.Model));
+        using var lease = StoryModelCache.AcquireCached(hash);
         dst.Story = TextGenerator.Generate(lease.Model, src.Prompt ?? "", options);
     };
 }

@@ -232,6 +232,44 @@ public sealed class StoryGeneratorTransformer : StoryTransformerBase
             SchemaChecks.RequireText(inputSchema, ModelColumnName, "the model reference, added by a trainer earlier in the chain");
     }
 
+    /// <summary>Most rows of one input whose stories are written ahead in batches; later rows are written one by one.</summary>
+    internal const int MaxPreparedRows = 4096;
+
+    /// <summary>The inner view, its stories written in batches when first read (see <see cref="BatchedStoryView"/>).</summary>
+    private protected override IDataView Output(IDataView output, IDataView input) =>
+        output.Schema.GetColumnOrNull(OutputColumnName) is { } story ? new BatchedStoryView(output, story.Index, () => Prepare(input)) : output;
+
+    /// <summary>Writes the stories of up to <see cref="MaxPreparedRows"/> rows of <paramref name="input"/>, one batched
+    /// decode per model, with this transformer's sampling (one seed for every row, as the row mapping uses).</summary>
+    private void Prepare(IDataView input)
+    {
+        string settings = GenerationSettings.Format(Sampling);
+        var rows = new List<(string Hash, string Prompt)>();
+        var promptColumn = input.Schema[PromptColumnName];
+        var modelColumn = EmbedsModel ? (DataViewSchema.Column?)null : input.Schema[ModelColumnName];
+        using (var cursor = input.GetRowCursor(modelColumn is { } m ? [promptColumn, m] : [promptColumn]))
+        {
+            var prompt = cursor.GetGetter<ReadOnlyMemory<char>>(promptColumn);
+            var model = modelColumn is { } mc ? cursor.GetGetter<ReadOnlyMemory<char>>(mc) : null;
+            string embeddedHash = EmbedsModel ? ModelPayload.ReadHash(_payload!) : "";
+            ReadOnlyMemory<char> text = default, reference = default;
+            while (rows.Count < MaxPreparedRows && cursor.MoveNext())
+            {
+                prompt(ref text);
+                if (model is not null) model(ref reference);
+                rows.Add((model is null ? embeddedHash : ModelPayload.ReadHash(reference.Span), text.ToString()));
+            }
+        }
+        foreach (var group in rows.GroupBy(r => r.Hash))
+        {
+            string[] prompts = [.. group.Select(r => r.Prompt).Distinct().Where(p => !PreparedStories.Contains(group.Key, settings, p))];
+            if (prompts.Length == 0) continue;
+            using var lease = StoryModelCache.AcquireCached(group.Key);
+            var stories = TextGenerator.GenerateBatch(lease.Model, prompts, _ => Sampling, Environment.ProcessorCount, null, CancellationToken.None);
+            PreparedStories.Add(group.Key, settings, prompts, stories);
+        }
+    }
+
     private protected override void Reacquire()
     {
         if (!EmbedsModel) return;

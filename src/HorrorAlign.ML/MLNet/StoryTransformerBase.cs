@@ -42,8 +42,12 @@ public abstract class StoryTransformerBase : ITransformer, IDisposable
         ArgumentNullException.ThrowIfNull(input);
         CheckInputSchema(input.Schema);
         Reacquire();
-        return Inner.Transform(input);
+        return Output(Inner.Transform(input), input);
     }
+
+    /// <summary>What <see cref="Transform"/> returns for the inner chain's <paramref name="output"/> of <paramref name="input"/>;
+    /// the default returns it as it is.</summary>
+    private protected virtual IDataView Output(IDataView output, IDataView input) => output;
 
     void ICanSaveModel.Save(ModelSaveContext ctx) => Inner.Save(ctx);
 
