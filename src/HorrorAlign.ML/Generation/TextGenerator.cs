@@ -69,7 +69,8 @@ public static class TextGenerator
                 : TokenGenerator.GenerateBatch(model.Model, requests, model.Vocabulary.EosId);
             for (int k = 0; k < batch.Length; k++) results[batch[k]] = OutputCleaner.Clean(prepared[batch[k]].Finish(decoded[k]).Text, prompts[batch[k]]);
             if (progress is null) return;
-            lock (gate) progress.Report(done += batch.Length);
+            lock (gate) // one report per story, in order, as the stories of a batch are done together
+                for (int k = 0; k < batch.Length; k++) progress.Report(++done);
         }, progress: null, cancellationToken);
         return results;
     }

@@ -13,8 +13,8 @@ internal sealed class KvCache : IDisposable
 {
     private readonly Tensor[] keys;
     private readonly Tensor[] values;
-    private Tensor? copyKeys; // [B, capacity, copyDim] partial keys of the copy head, when the model has one
-    private Tensor? copyIds;  // [B, capacity] the ids read so far (what the copy keys point past)
+    private readonly Tensor? copyKeys; // [B, capacity, copyDim] partial keys of the copy head, when the model has one
+    private readonly Tensor? copyIds;  // [B, capacity] the ids read so far (what the copy keys point past)
     private bool disposed;
 
     internal KvCache(int layers, int batch, int heads, int capacity, int headDim, ScalarType dtype, Device device, int copyDim = 0)
@@ -39,7 +39,8 @@ internal sealed class KvCache : IDisposable
     /// <summary>Number of positions already in the cache.</summary>
     public int Length { get; internal set; }
 
-    /// <summary>Number of sequences decoded together (fewer after <see cref="Keep"/>).</summary>
+    /// <summary>Number of sequences decoded together (fewer after <see cref="Keep"/>: the buffers keep their size and
+    /// the live rows are the first ones).</summary>
     public int Batch { get; private set; }
 
     /// <summary>Most positions the cache can hold (the model's context length).</summary>
@@ -57,41 +58,51 @@ internal sealed class KvCache : IDisposable
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         long t = k.shape[2];
-        keys[layer].narrow(2, Length, t).copy_(k);
-        values[layer].narrow(2, Length, t).copy_(v);
-        return (keys[layer].narrow(2, 0, Length + t), values[layer].narrow(2, 0, Length + t));
+        var liveKeys = keys[layer].narrow(0, 0, Batch);
+        var liveValues = values[layer].narrow(0, 0, Batch);
+        liveKeys.narrow(2, Length, t).copy_(k);
+        liveValues.narrow(2, Length, t).copy_(v);
+        return (liveKeys.narrow(2, 0, Length + t), liveValues.narrow(2, 0, Length + t));
     }
 
     internal void Advance(int newTokens) => Length += newTokens;
 
     /// <summary>
-    /// Keeps only the sequences <paramref name="rows"/> (indices into the current batch, in the order given): batched
-    /// decoding drops the sequences that have ended, so that every later step computes only the live ones. The kept
-    /// rows are copied into new, smaller buffers (positions up to <see cref="Length"/> only).
+    /// Keeps only the sequences <paramref name="rows"/> (ascending indices into the current batch): batched decoding drops
+    /// the sequences that have ended, so that every later step computes only the live ones. The kept rows move down
+    /// in place (positions up to <see cref="Length"/>), so the buffers are never reallocated.
     /// </summary>
     internal void Keep(IReadOnlyList<int> rows)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        if (rows.Count == Batch && rows.Select((r, i) => r == i).All(x => x)) return;
         using var scope = NewDisposeScope();
-        var index = tensor(rows.Select(r => (long)r).ToArray(), device: keys[0].device);
-        Tensor Select(Tensor buffer, int positionDim)
+        for (int r = 0; r < rows.Count; r++)
         {
-            var shape = buffer.shape.ToArray();
-            shape[0] = rows.Count;
-            var kept = zeros(shape, buffer.dtype, buffer.device);
-            kept.narrow(positionDim, 0, Length).copy_(buffer.narrow(positionDim, 0, Length).index_select(0, index));
-            buffer.Dispose();
-            return kept.DetachFromDisposeScope();
+            int from = rows[r];
+            if (from < r || from >= Batch || (r > 0 && from <= rows[r - 1]))
+                throw new ArgumentException("Rows to keep must be ascending indices into the current batch.", nameof(rows));
+            if (from == r) continue;
+            // r < from, and every later source lies above from: a row is read before anything is written over it.
+            foreach (var buffer in Buffers()) buffer.Position(r).copy_(buffer.Position(from));
         }
-        for (int i = 0; i < keys.Length; i++)
-        {
-            keys[i] = Select(keys[i], 2);
-            values[i] = Select(values[i], 2);
-        }
-        if (copyKeys is not null) copyKeys = Select(copyKeys, 1);
-        if (copyIds is not null) copyIds = Select(copyIds, 1);
         Batch = rows.Count;
+    }
+
+    /// <summary>Every buffer with the dimension that holds positions.</summary>
+    private IEnumerable<(Tensor Tensor, int PositionDim)> AllBuffers()
+    {
+        foreach (var k in keys) yield return (k, 2);
+        foreach (var v in values) yield return (v, 2);
+        if (copyKeys is not null) yield return (copyKeys, 1);
+        if (copyIds is not null) yield return (copyIds, 1);
+    }
+
+    /// <summary>For <see cref="Keep"/>: each buffer's positions 0..Length of one row.</summary>
+    private IEnumerable<RowView> Buffers() => AllBuffers().Select(b => new RowView(b.Tensor, b.PositionDim, Length));
+
+    private readonly record struct RowView(Tensor Buffer, int PositionDim, int Length)
+    {
+        public Tensor Position(int row) => Buffer[row].narrow(PositionDim - 1, 0, Length);
     }
 
     /// <summary>Writes the ids [B,T] of the new positions at <paramref name="start"/>.. (copy-head models only) and
@@ -112,8 +123,9 @@ internal sealed class KvCache : IDisposable
         ObjectDisposedException.ThrowIf(disposed, this);
         if (buffer is null) throw new InvalidOperationException("This cache was created for a model without a copy head.");
         long t = values?.shape[1] ?? 0;
-        if (values is not null) buffer.narrow(1, start, t).copy_(values);
-        return buffer.narrow(1, 0, start + t);
+        var live = buffer.narrow(0, 0, Batch);
+        if (values is not null) live.narrow(1, start, t).copy_(values);
+        return live.narrow(1, 0, start + t);
     }
 
     /// <inheritdoc />
