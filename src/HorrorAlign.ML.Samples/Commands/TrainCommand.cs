@@ -20,7 +20,7 @@ namespace HorrorAlign.ML.Samples.Commands;
 public sealed class TrainCommand : Command
 {
     private readonly Option<string> _config = CliOption.Create<string>("--config",
-        "Preset: default (the quality run, about 5 minutes on 2 cores) or tiny (a one-layer model on a few dozen rows, seconds: poor stories).")
+        "Preset: default (the quality run, about 3 minutes on 2 cores) or tiny (a one-layer model on a few dozen rows, seconds: poor stories).")
         .OneOf("default", "tiny");
     private readonly Option<string> _out = CliOption.Create<string>("--out", "Run folder (default runs/<timestamp>).", "DIR");
     private readonly Option<string> _resume = CliOption.Create<string>("--resume",

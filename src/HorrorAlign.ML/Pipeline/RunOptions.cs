@@ -74,7 +74,7 @@ public sealed record RunOptions
     public int Threads { get; init; } = 2;
 
     /// <summary>
-    /// The quality run, sized for about 5 minutes on 2 CPU cores (docs/experiments.md has how each choice was measured):
+    /// The quality run, sized for about 3 minutes on 2 CPU cores (docs/experiments.md has how each choice was measured):
     /// a 128-wide, 4-layer model with field tokens, two SFT epochs on 3,072 template stories, 96 probe specs mined for the
     /// SFT model's own failures, DPO (sigmoid, β 0.1, RPO α 1, learning rate 2e-5) on 128 template pairs plus those, and
     /// the 400 specs of the frozen test benchmark.
