@@ -192,7 +192,7 @@ public sealed class BenchSuite
             var loss = CompletionLoss.Compute(model, ids, mask).MeanNegativeLogLikelihood();
             loss.backward();
             nn.utils.clip_grad_norm_(parameters, 1.0);
-            optimizer.step();
+            NoGcRegion.Run(() => optimizer.step()); // as the Trainer steps (see NoGcRegion)
             _ = loss.item<float>();
             long supervised = batch.Sum(e => e.Ids.Length - Math.Max(e.LossStart, 1));
             flops.Add(ModelFlops.TrainingStep(config, blockParameters, ids.shape[0], ids.shape[1], supervised));
@@ -251,7 +251,7 @@ public sealed class BenchSuite
                 DpoLossType.Sigmoid, beta: 0.1, labelSmoothing: 0.0);
             dpo.Loss.backward();
             nn.utils.clip_grad_norm_(parameters, 1.0);
-            optimizer.step();
+            NoGcRegion.Run(() => optimizer.step()); // as the Trainer steps (see NoGcRegion)
             _ = dpo.Loss.item<float>();
             return n;
         }, _ct);

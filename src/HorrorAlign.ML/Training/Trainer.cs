@@ -172,7 +172,7 @@ internal sealed class Trainer : IDisposable
 
         double learningRate = _schedule.At(_step);
         foreach (var group in _optimizer.ParamGroups) group.LearningRate = learningRate;
-        using (var scope = NewDisposeScope()) _optimizer.step();
+        using (var scope = NewDisposeScope()) NoGcRegion.Run(() => _optimizer.step());
 
         var stepValues = new List<KeyValuePair<string, double>> { new(MetricNames.Loss, summedLoss / weight) };
         foreach (var (name, sum) in sums) stepValues.Add(new(name, sum / weight));

@@ -148,7 +148,7 @@ public class CopyHeadTests
                 var loss = CompletionLoss.Compute(model, ids, mask).MeanNegativeLogLikelihood();
                 optimizer.zero_grad();
                 loss.backward();
-                optimizer.step();
+                NoGcRegion.Run(() => optimizer.step()); // as the Trainer steps (see NoGcRegion)
             }
             model.eval();
             using var noGrad = no_grad();
