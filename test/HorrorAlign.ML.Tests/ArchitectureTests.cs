@@ -28,6 +28,7 @@ public partial class ArchitectureTests
         "Synthesis",    // the template writer that verifies with the checks, and the dataset
         "Mining",       // on-policy pairs
         "MLNet",        // the ML.NET face
+        "Chat",         // the trained model as an IChatClient (Microsoft.Extensions.AI)
         "Pipeline",     // the whole run
     ];
 

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using HorrorAlign.ML.Persistence;
 using HorrorAlign.ML.Tokenization;
 
@@ -13,6 +15,105 @@ public static class TextGenerator
     {
         var (text, _) = GenerateRaw(model, prompt, options);
         return OutputCleaner.Clean(text, prompt);
+    }
+
+    /// <summary>
+    /// Generates the completion of <paramref name="prompt"/> piece by piece, as it is decoded. The pieces are the text of
+    /// <see cref="Generate"/> (same seed, same story) cut at word boundaries: a word is sent once the clean-up and the
+    /// stop strings can no longer change it. They concatenate to <see cref="Generate"/>'s text, except when the
+    /// clean-up at the end cuts a looped tail back past text already sent (sent text cannot be taken back).
+    /// Decoding runs on a thread of its own; enumeration awaits it.
+    /// </summary>
+    /// <exception cref="ArgumentException">Invalid options, an empty prompt, or a prompt longer than the model's context
+    /// (thrown by this call, before any enumeration).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled: decoding stops
+    /// within one token.</exception>
+    public static IAsyncEnumerable<string> GenerateStreamingAsync(StoryModel model, string prompt, SamplingOptions options,
+        CancellationToken cancellationToken = default) => GenerateStreamingAsync(model, prompt, options, new StreamedCompletion(), cancellationToken);
+
+    /// <summary><see cref="GenerateStreamingAsync(StoryModel, string, SamplingOptions, CancellationToken)"/>, filling
+    /// <paramref name="completion"/> (token counts, why it ended) once the stream is done.</summary>
+    internal static IAsyncEnumerable<string> GenerateStreamingAsync(StoryModel model, string prompt, SamplingOptions options,
+        StreamedCompletion completion, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(completion);
+        var prepared = Prepare(model, prompt, [], options); // bad arguments throw here, not at the first MoveNextAsync
+        return Stream(model, prompt, prepared, completion, cancellationToken);
+    }
+
+    private static async IAsyncEnumerable<string> Stream(StoryModel model, string prompt, Prepared prepared, StreamedCompletion completion,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var pieces = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var sent = new SentText(prompt, prepared.StopStrings);
+        var r = prepared.Request;
+        // The stop condition runs after every token on the decoding thread: it is where a piece becomes ready.
+        bool StopOrSend(IReadOnlyList<int> tokens)
+        {
+            if (stop.IsCancellationRequested || r.StopCondition?.Invoke(tokens) == true) return true;
+            if (sent.Next(prepared.TextOf(tokens)) is { Length: > 0 } piece) pieces.Writer.TryWrite(piece);
+            return false;
+        }
+        var decoding = Task.Factory.StartNew(() =>
+        {
+            try
+            {
+                var result = TokenGenerator.Generate(model.Model, r.PromptIds, r.Options, model.Vocabulary.EosId, StopOrSend, r.SourceLength, r.Constraints);
+                if (!stop.IsCancellationRequested)
+                {
+                    var (text, reason) = prepared.Finish(result);
+                    if (sent.Rest(OutputCleaner.Clean(text, prompt)) is { Length: > 0 } rest) pieces.Writer.TryWrite(rest);
+                    completion.Set(r.SourceLength ?? r.PromptIds.Count, result.Tokens.Count, reason);
+                }
+                pieces.Writer.Complete();
+            }
+            catch (Exception e)
+            {
+                pieces.Writer.Complete(e);
+            }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        try
+        {
+            await foreach (string piece in pieces.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                cancellationToken.ThrowIfCancellationRequested(); // pieces already waiting are not sent after a cancel
+                yield return piece;
+            }
+        }
+        finally
+        {
+            stop.Cancel(); // a consumer that stops early, or a cancelled one, ends the decoding too
+            await decoding.ConfigureAwait(false); // never leave a decode running on a model its owner may dispose
+        }
+        cancellationToken.ThrowIfCancellationRequested(); // a cancelled stream is not a complete story
+    }
+
+    /// <summary>What a stream has sent: the cleaned text so far, up to its last word boundary that no stop string can
+    /// still reach.</summary>
+    private sealed class SentText(string prompt, IReadOnlyList<string> stopStrings)
+    {
+        private readonly int _holdBack = stopStrings.Count == 0 ? 0 : stopStrings.Max(s => s.Length);
+        private string _sent = "";
+
+        /// <summary>The new piece ready to send, given the raw text decoded so far ("" when nothing is settled yet).</summary>
+        public string Next(string raw)
+        {
+            string clean = OutputCleaner.Clean(raw, prompt);
+            // The word in progress may still grow, and the clean-up may still trim it: send up to the last blank only.
+            int end = clean.AsSpan(0, Math.Max(0, clean.Length - _holdBack)).LastIndexOfAny(' ', '\n');
+            return end > _sent.Length && clean.StartsWith(_sent, StringComparison.Ordinal) ? Take(clean[..end]) : "";
+        }
+
+        /// <summary>The rest of the finished, cleaned text; "" when the clean-up cut back past what was sent.</summary>
+        public string Rest(string clean) => clean.StartsWith(_sent, StringComparison.Ordinal) ? Take(clean) : "";
+
+        private string Take(string settled)
+        {
+            string piece = settled[_sent.Length..];
+            _sent = settled;
+            return piece;
+        }
     }
 
     /// <summary>Most sequences decoded in one batch: past this, a step's cost grows with the batch instead of staying
@@ -143,12 +244,15 @@ public static class TextGenerator
     /// <summary>One sequence ready to decode, and how its tokens become text.</summary>
     private sealed record Prepared(StoryCodec Codec, int[] BegunIds, DecodeRequest Request, IReadOnlyList<string> StopStrings)
     {
-        public (string Text, GenerationStopReason StopReason) Finish(GenerationResult result)
+        public (string Text, GenerationStopReason StopReason) Finish(GenerationResult result) => (TextOf(result.Tokens), result.StopReason);
+
+        /// <summary>The begun and generated ids as text, cut before the first stop string of the generated part.</summary>
+        public string TextOf(IReadOnlyList<int> generated)
         {
             string begun = Codec.DecodeStory(BegunIds);
-            string text = Codec.DecodeStory([.. BegunIds, .. result.Tokens]);
+            string text = Codec.DecodeStory([.. BegunIds, .. generated]);
             int cut = StopStringWatcher.FirstStop(text.AsSpan(Math.Min(begun.Length, text.Length)), StopStrings);
-            return (cut >= 0 ? text[..(begun.Length + cut)] : text, result.StopReason);
+            return cut >= 0 ? text[..(begun.Length + cut)] : text;
         }
     }
 
