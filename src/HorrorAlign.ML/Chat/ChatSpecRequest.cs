@@ -1,5 +1,6 @@
 using System.Text.Json;
 using HorrorAlign.ML.Specs;
+using HorrorAlign.ML.Text;
 using Microsoft.Extensions.AI;
 
 namespace HorrorAlign.ML.Chat;
@@ -33,7 +34,7 @@ internal sealed record ChatSpecRequest(IReadOnlyList<StorySpec> Specs, bool IsAr
         ArgumentNullException.ThrowIfNull(messages);
         var last = messages.LastOrDefault(m => m.Role == ChatRole.User)
             ?? throw new ArgumentException("The request has no user message. " + ExpectedForm, nameof(messages));
-        string text = Unfence(last.Text.Trim());
+        string text = CodeFence.Strip(last.Text);
         try
         {
             return text switch
@@ -97,15 +98,6 @@ internal sealed record ChatSpecRequest(IReadOnlyList<StorySpec> Specs, bool IsAr
             : throw new SpecValidationException(field, $"field '{field}' is missing (its line is '{StorySpec.Fields.First(f => f.Json == field).Label}: …')");
         return new StorySpec(Value("title"), Value("setting"), Value("protagonist"), Value("supporting_character"), Value("object"),
             Value("taboo"), Value("twist")).Validate();
-    }
-
-    /// <summary>The inside of a Markdown code fence (```json … ```), or the text itself.</summary>
-    private static string Unfence(string text)
-    {
-        if (!text.StartsWith("```", StringComparison.Ordinal)) return text;
-        int start = text.IndexOf('\n');
-        int end = text.LastIndexOf("```", StringComparison.Ordinal);
-        return start > 0 && end > start ? text[(start + 1)..end].Trim() : text;
     }
 
     private static string Shorten(string s) => s.Length <= 40 ? s : s[..40] + "...";

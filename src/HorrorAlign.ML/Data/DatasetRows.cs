@@ -17,6 +17,15 @@ internal static class DatasetRows
         return string.IsNullOrWhiteSpace(value) ? throw record.Error(field, $"field '{field}' must not be blank") : value;
     }
 
+    /// <summary>Writes <c>"source"</c> when the row records who wrote it (<c>teacher</c> or <c>template</c>).</summary>
+    public static void WriteSource(Utf8JsonWriter writer, string? source)
+    {
+        if (source is not null) writer.WriteString("source", source);
+    }
+
+    /// <summary>The row's optional <c>source</c>.</summary>
+    public static string? Source(JsonlRecord record) => record.GetOptionalString("source");
+
     public static void WriteSpec(Utf8JsonWriter writer, StorySpec? spec)
     {
         if (spec is null) return;

@@ -8,7 +8,8 @@ namespace HorrorAlign.ML.Data;
 /// One preference pair: a prompt, the preferred story and the less preferred one, labelled with how they differ: the
 /// one pair type of the project, whether written from templates, mined from a model's own stories
 /// (<see cref="PairKind.OnPolicy"/>) or read from a user's file or data view. JSONL form, one object per line:
-/// <c>{"id":…,"prompt":…,"chosen":…,"rejected":…,"kind":"ignores_taboo","spec":{…}}</c> (<c>spec</c> optional), and
+/// <c>{"id":…,"prompt":…,"chosen":…,"rejected":…,"kind":"ignores_taboo","spec":{…},"source":…}</c> (<c>spec</c> and
+/// <c>source</c> optional), and
 /// for a mined pair also <c>"failures":[…],"repaired":…</c>.
 /// </summary>
 /// <param name="Id">Row identifier, e.g. <c>pref-train-0001</c> or <c>probe-0001</c>; rows made from bare text get their
@@ -28,6 +29,9 @@ public sealed record PreferencePair(string Id, string Prompt, string Chosen, str
     /// beginning); false when it is a reference story.</summary>
     public bool Repaired { get; init; }
 
+    /// <summary>Who wrote the chosen story, when recorded: <c>teacher</c> (an LLM) or <c>template</c>; null when not recorded.</summary>
+    public string? Source { get; init; }
+
     /// <summary>Writes rows to a JSONL file atomically. <c>failures</c> and <c>repaired</c> are written for the rows that
     /// have <see cref="Failures"/>, so template pairs keep their six fields.</summary>
     public static void WriteJsonl(string path, IEnumerable<PreferencePair> rows) => Jsonl.Write(path, rows, static (w, row) =>
@@ -46,6 +50,7 @@ public sealed record PreferencePair(string Id, string Prompt, string Chosen, str
             w.WriteEndArray();
         }
         if (row.Failures is not null || row.Repaired) w.WriteBoolean("repaired", row.Repaired);
+        DatasetRows.WriteSource(w, row.Source);
         w.WriteEndObject();
     });
 
@@ -87,6 +92,7 @@ public sealed record PreferencePair(string Id, string Prompt, string Chosen, str
         {
             Failures = failures,
             Repaired = repaired,
+            Source = DatasetRows.Source(record),
         };
     });
 

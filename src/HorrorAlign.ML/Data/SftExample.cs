@@ -6,7 +6,7 @@ namespace HorrorAlign.ML.Data;
 /// <summary>
 /// One supervised example: a prompt and the story to imitate; the one SFT row type of the project, from the template
 /// writer, a user's file or an ML.NET data view alike. JSONL form, one object per line:
-/// <c>{"id":…,"prompt":…,"response":…,"spec":{…}}</c> (<c>spec</c> optional).
+/// <c>{"id":…,"prompt":…,"response":…,"spec":{…},"source":…}</c> (<c>spec</c> and <c>source</c> optional).
 /// </summary>
 /// <param name="Id">Row identifier, e.g. <c>sft-train-0001</c>; rows made from bare text get their place
 /// (<c>file-stem:line</c> from a file without ids, <c>input:row</c> from an ML.NET data view).</param>
@@ -15,6 +15,9 @@ namespace HorrorAlign.ML.Data;
 /// <param name="Spec">The spec behind the prompt, when known.</param>
 public sealed record SftExample(string Id, string Prompt, string Response, StorySpec? Spec = null)
 {
+    /// <summary>Who wrote the response, when recorded: <c>teacher</c> (an LLM) or <c>template</c>; null when not recorded.</summary>
+    public string? Source { get; init; }
+
     /// <summary>Writes rows to a JSONL file atomically.</summary>
     public static void WriteJsonl(string path, IEnumerable<SftExample> rows) => Jsonl.Write(path, rows, static (w, row) =>
     {
@@ -23,6 +26,7 @@ public sealed record SftExample(string Id, string Prompt, string Response, Story
         w.WriteString("prompt", row.Prompt);
         w.WriteString("response", row.Response);
         DatasetRows.WriteSpec(w, row.Spec);
+        DatasetRows.WriteSource(w, row.Source);
         w.WriteEndObject();
     });
 
@@ -33,6 +37,9 @@ public sealed record SftExample(string Id, string Prompt, string Response, Story
     public static List<SftExample> ReadJsonl(string path) => Jsonl.Read(path, static record =>
     {
         string prompt = DatasetRows.RequiredText(record, "prompt");
-        return new SftExample(DatasetRows.Id(record), prompt, DatasetRows.RequiredText(record, "response"), DatasetRows.ReadSpec(record, prompt));
+        return new SftExample(DatasetRows.Id(record), prompt, DatasetRows.RequiredText(record, "response"), DatasetRows.ReadSpec(record, prompt))
+        {
+            Source = DatasetRows.Source(record),
+        };
     });
 }

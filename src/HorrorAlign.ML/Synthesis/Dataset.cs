@@ -23,7 +23,7 @@ public sealed class Dataset
     public const string PrefTestFile = "pref_test.jsonl";
     /// <summary>File of <see cref="HeldOutSpecs"/> (optional on reading).</summary>
     public const string HeldOutSpecsFile = "heldout_specs.jsonl";
-    /// <summary>File written by <see cref="WriteStats"/>.</summary>
+    /// <summary>File written by <see cref="WriteStats(string, Func{string, int})"/>.</summary>
     public const string StatsFile = "stats.json";
 
     /// <summary>Creates a dataset from its splits.</summary>
@@ -211,13 +211,17 @@ public sealed class Dataset
     }
 
     /// <summary>Counts and token-length statistics of every split, with <paramref name="countTokens"/> as tokenizer.</summary>
-    internal DatasetStats ComputeStats(Func<string, int> countTokens) => DatasetStats.Compute(this, countTokens);
+    internal DatasetStats ComputeStats(Func<string, int> countTokens, TeacherStats? teacher = null) => DatasetStats.Compute(this, countTokens, teacher);
 
     /// <summary>Writes <see cref="StatsFile"/> into <paramref name="directory"/> atomically; returns its path.</summary>
-    public string WriteStats(string directory, Func<string, int> countTokens)
+    public string WriteStats(string directory, Func<string, int> countTokens) => WriteStats(directory, countTokens, null);
+
+    /// <summary><see cref="WriteStats(string, Func{string, int})"/> with the record of the teacher that wrote the dataset
+    /// (calls, tokens, retries, fallbacks) under <c>teacher</c>.</summary>
+    public string WriteStats(string directory, Func<string, int> countTokens, TeacherStats? teacher)
     {
         string path = Path.Combine(directory, StatsFile);
-        ComputeStats(countTokens).WriteTo(path);
+        ComputeStats(countTokens, teacher).WriteTo(path);
         return path;
     }
 }
