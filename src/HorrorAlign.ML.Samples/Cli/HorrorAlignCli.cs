@@ -38,6 +38,7 @@ public sealed class HorrorAlignCli
             new ConvertCommand(console),
             new PretrainCommand(console),
             new BenchCommand(console),
+            new ServeCommand(console),
         };
     }
 

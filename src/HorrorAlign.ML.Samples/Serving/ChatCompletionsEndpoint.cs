@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HorrorAlign.ML.Generation;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
 
@@ -31,9 +32,25 @@ internal sealed class ChatCompletionsEndpoint(IChatClient client, ServeOptions s
         }
         catch (ArgumentException e)
         {
-            await OpenAiError.InvalidRequest(e.ParamName, e.Message).WriteAsync(context.Response, ct).ConfigureAwait(false);
+            await OpenAiError.InvalidRequest(FieldOf(e), MessageOf(e)).WriteAsync(context.Response, ct).ConfigureAwait(false);
         }
     }
+
+    /// <summary>The request field a chat client's <see cref="ArgumentException"/> is about: a spec names the messages,
+    /// a sampling value is wrapped around <see cref="SamplingOptions.Validate"/>'s, which names the sampling field.</summary>
+    private static string? FieldOf(ArgumentException e) => e.ParamName == "messages" ? "messages" : (e.InnerException as ArgumentException)?.ParamName switch
+    {
+        nameof(SamplingOptions.Temperature) => "temperature",
+        nameof(SamplingOptions.TopP) => "top_p",
+        nameof(SamplingOptions.TopK) => "top_k",
+        nameof(SamplingOptions.MaxNewTokens) => "max_tokens",
+        nameof(SamplingOptions.StopStrings) => "stop",
+        _ => null,
+    };
+
+    /// <summary>The message without .NET's " (Parameter 'x')" tail, which names a C# parameter, not a request field.</summary>
+    private static string MessageOf(ArgumentException e) =>
+        e.ParamName is { } name && e.Message.EndsWith($" (Parameter '{name}')", StringComparison.Ordinal) ? e.Message[..^$" (Parameter '{name}')".Length] : e.Message;
 
     private async Task WriteCompletionAsync(HttpResponse response, ChatCall call, CancellationToken ct)
     {

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -16,6 +17,7 @@ internal static class OpenAiWire
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         NumberHandling = JsonNumberHandling.Strict, // "temperature": "0.5" is a wrong type, as in OpenAI's API
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // JSON for API clients, never embedded in HTML: keep ' and … readable
     };
 }
 
