@@ -29,6 +29,7 @@ public sealed class CliCancellationTests
     [InlineData("evaluate", "--model", "{dir}/model.zip", "--specs", "{dir}/specs.jsonl")]
     [InlineData("bench", "--quick", "--json", "{dir}/bench.json")]
     [InlineData("train", "--config", "tiny", "--out", "{dir}")]
+    [InlineData("serve", "--model", "{dir}/model.zip")]
     public void EveryCommandStopsWithExit130(params string[] args)
     {
         using var dir = new TempDirectory();

@@ -15,6 +15,7 @@ public sealed class CliHelpTests
     [InlineData("evaluate")]
     [InlineData("bench")]
     [InlineData("train")]
+    [InlineData("serve")]
     public void EachCommandsHelpListsEveryOptionItDefines(string command)
     {
         foreach (string help in new[] { "--help", "-h" })
@@ -58,7 +59,7 @@ public sealed class CliHelpTests
     {
         var help = CliRun.Invoke(["--help"]);
         Assert.Equal(0, help.ExitCode);
-        foreach (var name in new[] { "train", "generate", "evaluate", "data", "bench", "--version" })
+        foreach (var name in new[] { "train", "generate", "evaluate", "data", "bench", "serve", "--version" })
             Assert.Contains(name, help.Out);
 
         var none = CliRun.Invoke([]);
