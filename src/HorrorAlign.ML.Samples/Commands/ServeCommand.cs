@@ -36,7 +36,7 @@ public sealed class ServeCommand : Command
     private readonly Option<int> _maxRequestBytes = WithDefault(CliOption.Create<int>("--max-request-bytes",
         "Largest request body; a larger one gets 413.", "N").AtLeast(1), (int)Defaults.MaxRequestBytes);
     private readonly Option<int> _maxTokensLimit = WithDefault(CliOption.Create<int>("--max-tokens-limit",
-        "Largest max_tokens a request may ask for (400 above it); a request without max_tokens gets 200, or this limit if lower.", "N").AtLeast(1), Defaults.MaxTokensLimit);
+        $"Largest max_tokens a request may ask for (400 above it); a request without max_tokens gets {new SamplingOptions().MaxNewTokens}, or this limit if lower.", "N").AtLeast(1), Defaults.MaxTokensLimit);
     private readonly Option<double> _requestTimeout = WithDefault(CliOption.Create<double>("--request-timeout",
         "Seconds one generation may run once started; then it is stopped (504 when nothing was sent yet).", "SECONDS")
         .Require(s => s > 0 && s <= int.MaxValue, "must be a positive number of seconds"), Defaults.RequestTimeout.TotalSeconds);

@@ -137,6 +137,19 @@ public sealed class ServeTests(ServedModel served) : IClassFixture<ServedModel>
     }
 
     [Fact]
+    public async Task AJsonArrayOfSpecsGetsAJsonArrayOfStories()
+    {
+        await using var server = await Start();
+
+        var (status, json) = await Post(server.Url, Body(Request($"[{Spec.ToJson()}, {StoryChatClientTests.Other.ToJson()}]")));
+
+        Assert.True(status == HttpStatusCode.OK, json.ToJsonString());
+        var stories = JsonSerializer.Deserialize<string[]>((string)json["choices"]![0]!["message"]!["content"]!)!;
+        Assert.Equal(2, stories.Length);
+        Assert.All(stories, s => Assert.False(string.IsNullOrWhiteSpace(s)));
+    }
+
+    [Fact]
     public async Task TheOfficialOpenAiClientStreamsTheStoryItGetsWithoutStreaming()
     {
         await using var server = await Start();
