@@ -20,8 +20,7 @@ public sealed class ConvertCommand : Command
         "Where to write it; the extension picks the format: .zip (ML.NET), .safetensors, or .pt/.pth/.bin (with config.json beside it).", "PATH")
         .Require(p => p is null || s_pyTorch.Contains(Path.GetExtension(p).ToLowerInvariant()) || Path.GetExtension(p).Equals(".zip", StringComparison.OrdinalIgnoreCase),
             "must end in .zip, .safetensors, .pt, .pth or .bin");
-    private readonly Option<int> _heads = CliOption.Create<int>("--heads",
-        $"Attention heads of a PyTorch checkpoint saved without a config.json (default: the stored config, else the original's {PyTorchCheckpoint.OriginalHeads}).", "N").AtLeast(1);
+    private readonly Option<int> _heads = HeadsOption.Create();
 
     /// <summary>Defines the command, writing to <paramref name="console"/>.</summary>
     public ConvertCommand(CliConsole console)
@@ -33,7 +32,7 @@ public sealed class ConvertCommand : Command
         this.SetGuardedAction(console, (result, _) =>
         {
             string input = result.GetRequiredValue(_model), output = result.GetRequiredValue(_out);
-            int? heads = result.GetResult(_heads) is null ? null : result.GetValue(_heads);
+            int? heads = HeadsOption.Read(result, _heads);
             using var model = ModelArchive.Load(input, new PyTorchCheckpointOptions { Heads = heads });
             if (Path.GetExtension(output).Equals(".zip", StringComparison.OrdinalIgnoreCase)) ModelArchive.Save(model, output);
             else PyTorchCheckpoint.Save(model, output);

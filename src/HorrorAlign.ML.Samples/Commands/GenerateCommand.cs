@@ -27,8 +27,7 @@ public sealed class GenerateCommand : Command
     private readonly Option<string> _model = CliOption.Create<string>("--model",
         "The model: a run's model.zip, a model file, or a PyTorch checkpoint (.pt with the config.json saved beside it, or .safetensors; " +
         "the original's transformer_*.pt load as they are).", "PATH", "--checkpoint");
-    private readonly Option<int> _heads = CliOption.Create<int>("--heads",
-        $"Attention heads of a PyTorch checkpoint saved without a config.json (default: the stored config, else the original's {PyTorchCheckpoint.OriginalHeads}).", "N").AtLeast(1);
+    private readonly Option<int> _heads = HeadsOption.Create();
     private readonly Option<string> _prompt = CliOption.Create<string>("--prompt", @"Write one story for this prompt (\n = line break).", "TEXT");
     private readonly Option<string> _spec = CliOption.Create<string>("--spec", "Write one story for the spec in this JSON file; its checks go to stderr.", "FILE.json");
     private readonly Option<string> _specs = CliOption.Create<string>("--specs", "Write one story per spec of this JSONL file into --out.", "FILE.jsonl");
@@ -57,7 +56,7 @@ public sealed class GenerateCommand : Command
         ArgumentNullException.ThrowIfNull(result);
         return new GenerateRequest(result.GetRequiredValue(_model), result.GetValue(_prompt) is { } prompt ? Unescape(prompt) : null,
             result.GetValue(_spec), result.GetValue(_specs), result.GetValue(_out), IsInteractive(result.GetValue(_interactive), result.GetValue(_mode)),
-            result.GetValue(_quiet), Sampling.Read(result, Defaults), result.GetResult(_heads) is null ? null : result.GetValue(_heads)) { Device = DeviceOption.Read(result) };
+            result.GetValue(_quiet), Sampling.Read(result, Defaults), HeadsOption.Read(result, _heads)) { Device = DeviceOption.Read(result) };
     }
 
     private static bool IsInteractive(bool interactive, string? mode) => interactive || mode == "repl";

@@ -20,8 +20,7 @@ public sealed class ServeCommand : Command
     private readonly Option<string> _model = CliOption.Create<string>("--model",
         "The model to serve: a run's model.zip, a model file, or a PyTorch checkpoint (.pt with its config.json beside it, or .safetensors).",
         "PATH", "--checkpoint");
-    private readonly Option<int> _heads = CliOption.Create<int>("--heads",
-        $"Attention heads of a PyTorch checkpoint saved without a config.json (default: the stored config, else the original's {PyTorchCheckpoint.OriginalHeads}).", "N").AtLeast(1);
+    private readonly Option<int> _heads = HeadsOption.Create();
     private readonly Option<string> _urls = WithDefault(CliOption.Create<string>("--urls",
             "Where to listen: http://host:port, several separated by ';' (port 0 picks a free port; plain HTTP: put TLS in a proxy in front).", "URL")
         .Require(AreHttpUrls, "takes http://host:port addresses separated by ';'"), Defaults.Urls);
@@ -66,7 +65,7 @@ public sealed class ServeCommand : Command
         };
         string device = DeviceOption.Read(result);
         string path = result.GetRequiredValue(_model);
-        using var model = ModelArchive.Load(path, new PyTorchCheckpointOptions { Heads = result.GetResult(_heads) is null ? null : result.GetValue(_heads) });
+        using var model = ModelArchive.Load(path, new PyTorchCheckpointOptions { Heads = HeadsOption.Read(result, _heads) });
         DeviceOption.Place(model, device);
         // One sequence per generation is hundreds of tiny ops, fastest on one intra-op thread (see generate); the cores
         // go to --max-concurrency generations side by side instead.
