@@ -97,6 +97,29 @@ public sealed class TeacherCommandTests(TeacherModel teacher) : IClassFixture<Te
     }
 
     [Fact]
+    public async Task CtrlCMidRunKeepsWhatWasPaidForAndTheRerunResumesFromIt()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await Serve();
+        using var ctrlC = new CancellationTokenSource();
+        string cache = Path.Combine(dir.Path, "teacher_cache");
+        var run = Task.Run(() => CliRun.Invoke(Data(server, dir.Path, "--batch-size", "1"), ct: ctrlC.Token));
+        while (!run.IsCompleted && !(Directory.Exists(cache) && Directory.GetFiles(cache, "*.json").Length > 0)) await Task.Delay(5);
+        ctrlC.Cancel();
+        var interrupted = await run;
+        Assert.True(interrupted.ExitCode == 130, interrupted.ToString());
+        Assert.False(File.Exists(dir.File(Dataset.SftTrainFile))); // nothing half-written
+        int paid = Directory.GetFiles(cache, "*.json").Length;
+        Assert.InRange(paid, 1, 9);
+
+        var resumed = CliRun.Invoke(Data(server, dir.Path, "--batch-size", "1"));
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        var record = TeacherRecord(dir.Path);
+        Assert.Equal(paid, record.GetProperty("cache_hits").GetInt32());
+        Assert.Equal(10 - paid, record.GetProperty("calls").GetInt32());
+    }
+
+    [Fact]
     public async Task ASpentBudgetFallsBackToTemplatesOrStopsWithoutWriting()
     {
         using var dir = new TempDirectory();

@@ -112,6 +112,27 @@ public sealed class StoryChatClientTests
     }
 
     [Fact]
+    public async Task CancellingAChatStreamStopsItWithinATokenAndSaysSo()
+    {
+        using var client = new StoryChatClient(NoiseModel());
+        using var cancel = new CancellationTokenSource();
+        int updates = 0;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var update in client.GetStreamingResponseAsync([new(ChatRole.User, Spec.ToJson())],
+                new ChatOptions { Seed = 5, MaxOutputTokens = 200 }, cancel.Token))
+            {
+                updates++;
+                cancel.Cancel();
+            }
+        });
+        Assert.Equal(1, updates);
+        cancel.TryReset();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            client.GetResponseAsync([new(ChatRole.User, Spec.ToJson())], cancellationToken: new CancellationToken(canceled: true)));
+    }
+
+    [Fact]
     public async Task AnArrayOfSpecsIsAnsweredWithAnArrayOfStoriesFromOneBatch()
     {
         using var client = new StoryChatClient(NoiseModel());
