@@ -29,7 +29,10 @@ public sealed class ServeCommand : Command
     private readonly Option<string> _modelId = WithDefault(CliOption.Create<string>("--model-id",
         "The model name /v1/models lists; a request's \"model\" must be it or left out.", "ID").Require(id => !string.IsNullOrWhiteSpace(id), "must not be empty"), Defaults.ModelId);
     private readonly Option<int> _maxConcurrency = WithDefault(CliOption.Create<int>("--max-concurrency",
-        "Generations that run side by side (one torch thread each).", "N").AtLeast(1), Defaults.MaxConcurrency);
+        "Requests in generation at once; they are decoded together, up to 32 in one forward per token.", "N").AtLeast(1), Defaults.MaxConcurrency);
+    private readonly Option<int> _decodeThreads = WithDefault(CliOption.Create<int>("--decode-threads",
+        "Threads that decode batches of requests side by side (one torch thread each); 0 decodes each request on a thread of its own, unbatched.", "N")
+        .AtLeast(0), Math.Min(2, Environment.ProcessorCount));
     private readonly Option<int> _queueLimit = WithDefault(CliOption.Create<int>("--queue-limit",
         "Requests that wait for a free generation; more get 429.", "N").AtLeast(0), Defaults.QueueLimit);
     private readonly Option<int> _maxRequestBytes = WithDefault(CliOption.Create<int>("--max-request-bytes",
@@ -44,7 +47,7 @@ public sealed class ServeCommand : Command
     public ServeCommand(CliConsole console) : base("serve", "Serve a model over HTTP as an OpenAI-compatible chat completions API (POST /v1/chat/completions).")
     {
         _model.Required = true;
-        foreach (var option in new Option[] { _model, _heads, _urls, _apiKeyEnv, _modelId, _maxConcurrency, _queueLimit, _maxRequestBytes, _maxTokensLimit, _requestTimeout })
+        foreach (var option in new Option[] { _model, _heads, _urls, _apiKeyEnv, _modelId, _maxConcurrency, _decodeThreads, _queueLimit, _maxRequestBytes, _maxTokensLimit, _requestTimeout })
             Options.Add(option);
         DeviceOption.AddTo(this);
         this.SetGuardedAction(console, (result, ct) => Run(result, console, ct));
@@ -67,12 +70,15 @@ public sealed class ServeCommand : Command
         string path = result.GetRequiredValue(_model);
         using var model = ModelArchive.Load(path, new PyTorchCheckpointOptions { Heads = HeadsOption.Read(result, _heads) });
         DeviceOption.Place(model, device);
-        // One sequence per generation is hundreds of tiny ops, fastest on one intra-op thread (see generate); the cores
-        // go to --max-concurrency generations side by side instead.
+        // Decoding is hundreds of tiny ops per token, fastest on one intra-op thread (see generate); the cores go to
+        // --decode-threads batches side by side instead.
         using var threads = TorchThreads.Use(1);
         // A request without max_tokens gets the sampling default, capped so that it is never above what one may ask for.
         var sampling = new SamplingOptions { MaxNewTokens = Math.Min(new SamplingOptions().MaxNewTokens, options.MaxTokensLimit) };
-        using var client = new StoryChatClient(model, new StoryChatClientOptions { ModelId = options.ModelId, Sampling = sampling, OwnsModel = false });
+        using var client = new StoryChatClient(model, new StoryChatClientOptions
+        {
+            ModelId = options.ModelId, Sampling = sampling, OwnsModel = false, DecodingThreads = result.GetValue(_decodeThreads),
+        });
         ServeAsync(options, client, path, console, ct).GetAwaiter().GetResult();
         return ExitCode.Success;
     }

@@ -13,11 +13,11 @@ internal sealed record ServeOptions
     /// <summary>The bearer key every <c>/v1</c> request must carry; null serves without one.</summary>
     public string? ApiKey { get; init; }
 
-    /// <summary>Generations that run side by side.</summary>
-    public int MaxConcurrency { get; init; } = 2;
+    /// <summary>Requests in generation at once (the chat client decodes them together in batches of up to 32).</summary>
+    public int MaxConcurrency { get; init; } = 32;
 
     /// <summary>Requests that wait for a free generation slot; the next one gets 429.</summary>
-    public int QueueLimit { get; init; } = 16;
+    public int QueueLimit { get; init; } = 64;
 
     /// <summary>Largest request body in bytes; a larger one gets 413.</summary>
     public long MaxRequestBytes { get; init; } = 64 * 1024;

@@ -19,6 +19,7 @@ public sealed class StoryChatClient : IChatClient
 {
     private readonly StoryModel _model;
     private readonly StoryChatClientOptions _options;
+    private readonly DecodeBatcher? _batcher;
 
     /// <summary>Wraps <paramref name="model"/>; the client disposes it when <see cref="StoryChatClientOptions.OwnsModel"/>.</summary>
     public StoryChatClient(StoryModel model, StoryChatClientOptions? options = null)
@@ -26,6 +27,8 @@ public sealed class StoryChatClient : IChatClient
         _model = model ?? throw new ArgumentNullException(nameof(model));
         _options = options ?? new StoryChatClientOptions();
         _options.Sampling.Validate();
+        ArgumentOutOfRangeException.ThrowIfNegative(_options.DecodingThreads, "options.DecodingThreads");
+        if (_options.DecodingThreads > 0) _batcher = new DecodeBatcher(model.Model, model.Vocabulary.EosId, _options.DecodingThreads);
         Metadata = new ChatClientMetadata("horroralign", providerUri: null, _options.ModelId);
     }
 
@@ -43,7 +46,8 @@ public sealed class StoryChatClient : IChatClient
 
         var completion = new StreamedCompletion();
         var text = new System.Text.StringBuilder();
-        await foreach (string piece in TextGenerator.GenerateStreamingAsync(_model, request.Specs[0].ToPrompt(), sampling, completion, cancellationToken)
+        await foreach (string piece in TextGenerator.GenerateStreamingAsync(_model, request.Specs[0].ToPrompt(), sampling, completion, cancellationToken,
+            _batcher, piecewise: false)
             .ConfigureAwait(false))
             text.Append(piece);
         return Response(new ChatMessage(ChatRole.Assistant, text.ToString()), completion.PromptTokens, completion.Tokens, completion.StopReason);
@@ -74,7 +78,7 @@ public sealed class StoryChatClient : IChatClient
         }
 
         var completion = new StreamedCompletion();
-        await foreach (string piece in TextGenerator.GenerateStreamingAsync(_model, request.Specs[0].ToPrompt(), sampling, completion, cancellationToken)
+        await foreach (string piece in TextGenerator.GenerateStreamingAsync(_model, request.Specs[0].ToPrompt(), sampling, completion, cancellationToken, _batcher)
             .ConfigureAwait(false))
             yield return Update([new TextContent(piece)]);
         var last = Update([new UsageContent(Usage(completion.PromptTokens, completion.Tokens))]);
@@ -150,9 +154,10 @@ public sealed class StoryChatClient : IChatClient
         return serviceType.IsInstanceOfType(this) ? this : null;
     }
 
-    /// <summary>Disposes the model when the client owns it.</summary>
+    /// <summary>Lets requests in flight finish, then disposes the model when the client owns it.</summary>
     public void Dispose()
     {
+        _batcher?.Dispose();
         if (_options.OwnsModel) _model.Dispose();
     }
 }

@@ -32,53 +32,60 @@ public static class TextGenerator
         CancellationToken cancellationToken = default) => GenerateStreamingAsync(model, prompt, options, new StreamedCompletion(), cancellationToken);
 
     /// <summary><see cref="GenerateStreamingAsync(StoryModel, string, SamplingOptions, CancellationToken)"/>, filling
-    /// <paramref name="completion"/> (token counts, why it ended) once the stream is done.</summary>
+    /// <paramref name="completion"/> (token counts, why it ended) once the stream is done, and decoding in
+    /// <paramref name="batcher"/>'s batches, shared with other callers' stories (null: on a thread of its own). Without
+    /// <paramref name="piecewise"/> the whole story comes as one piece at the end (no text work while decoding).</summary>
     internal static IAsyncEnumerable<string> GenerateStreamingAsync(StoryModel model, string prompt, SamplingOptions options,
-        StreamedCompletion completion, CancellationToken cancellationToken)
+        StreamedCompletion completion, CancellationToken cancellationToken, DecodeBatcher? batcher = null, bool piecewise = true)
     {
         ArgumentNullException.ThrowIfNull(completion);
         var prepared = Prepare(model, prompt, [], options); // bad arguments throw here, not at the first MoveNextAsync
-        return Stream(model, prompt, prepared, completion, cancellationToken);
+        return Stream(model, prompt, prepared, completion, options.UseKvCache ? batcher : null, piecewise, cancellationToken);
     }
 
     private static async IAsyncEnumerable<string> Stream(StoryModel model, string prompt, Prepared prepared, StreamedCompletion completion,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        DecodeBatcher? batcher, bool piecewise, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var pieces = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        // The decoding thread only hands over each new token; the text is made here, so a batch never waits on it.
+        var tokens = Channel.CreateUnbounded<int>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var sent = new SentText(prompt, prepared.StopStrings);
         var r = prepared.Request;
-        // The stop condition runs after every token on the decoding thread: it is where a piece becomes ready.
-        bool StopOrSend(IReadOnlyList<int> tokens)
+        GenerationResult? ended = null;
+        bool StopOrSend(IReadOnlyList<int> generated)
         {
-            if (stop.IsCancellationRequested || r.StopCondition?.Invoke(tokens) == true) return true;
-            if (sent.Next(prepared.TextOf(tokens)) is { Length: > 0 } piece) pieces.Writer.TryWrite(piece);
+            if (stop.IsCancellationRequested || r.StopCondition?.Invoke(generated) == true) return true;
+            if (piecewise) tokens.Writer.TryWrite(generated[^1]);
             return false;
         }
-        var decoding = Task.Factory.StartNew(() =>
+        void Ended(GenerationResult result)
         {
-            try
+            ended = result;
+            tokens.Writer.TryComplete();
+        }
+        var decoding = batcher is not null
+            ? batcher.DecodeAsync(r with { StopCondition = StopOrSend, Ended = Ended })
+                .ContinueWith(t => tokens.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Default)
+            : Task.Factory.StartNew(() =>
             {
-                var result = TokenGenerator.Generate(model.Model, r.PromptIds, r.Options, model.Vocabulary.EosId, StopOrSend, r.SourceLength, r.Constraints);
-                if (!stop.IsCancellationRequested)
+                try
                 {
-                    var (text, reason) = prepared.Finish(result);
-                    if (sent.Rest(OutputCleaner.Clean(text, prompt)) is { Length: > 0 } rest) pieces.Writer.TryWrite(rest);
-                    completion.Set(r.SourceLength ?? r.PromptIds.Count, result.Tokens.Count, reason);
+                    Ended(TokenGenerator.Generate(model.Model, r.PromptIds, r.Options, model.Vocabulary.EosId, StopOrSend, r.SourceLength, r.Constraints));
                 }
-                pieces.Writer.Complete();
-            }
-            catch (Exception e)
-            {
-                pieces.Writer.Complete(e);
-            }
-        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                catch (Exception e)
+                {
+                    tokens.Writer.TryComplete(e);
+                }
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+        var sent = new SentText(prompt, prepared.StopStrings);
+        var generated = new List<int>();
         try
         {
-            await foreach (string piece in pieces.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            while (await tokens.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                cancellationToken.ThrowIfCancellationRequested(); // pieces already waiting are not sent after a cancel
-                yield return piece;
+                while (tokens.Reader.TryRead(out int token)) generated.Add(token); // all that arrived: one text update for them
+                cancellationToken.ThrowIfCancellationRequested(); // nothing more is sent after a cancel
+                if (sent.Next(prepared.TextOf(generated)) is { Length: > 0 } piece) yield return piece;
             }
         }
         finally
@@ -87,6 +94,9 @@ public static class TextGenerator
             await decoding.ConfigureAwait(false); // never leave a decode running on a model its owner may dispose
         }
         cancellationToken.ThrowIfCancellationRequested(); // a cancelled stream is not a complete story
+        var (text, reason) = prepared.Finish(ended!);
+        if (sent.Rest(OutputCleaner.Clean(text, prompt)) is { Length: > 0 } rest) yield return rest;
+        completion.Set(r.SourceLength ?? r.PromptIds.Count, ended!.Tokens.Count, reason);
     }
 
     /// <summary>What a stream has sent: the cleaned text so far, up to its last word boundary that no stop string can

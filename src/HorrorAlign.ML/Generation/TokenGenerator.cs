@@ -66,6 +66,13 @@ internal static class TokenGenerator
                 throw new ArgumentException("A batch decodes prompts of one length and one source length; group them first.", nameof(requests));
         }
 
+        // A sequence's result is known when it leaves the batch: its caller hears at once, not when the batch is done.
+        void End(int i, GenerationResult result)
+        {
+            results[i] = result;
+            requests[i].Ended?.Invoke(result);
+        }
+
         // Per sequence: its sampler and what it generated; the begun part of a response counts for the sampler and constraints.
         var samplers = new TokenSampler[requests.Count];
         var generated = new List<int>[requests.Count];
@@ -80,7 +87,7 @@ internal static class TokenGenerator
                 r.Constraints?.Observe(r.PromptIds[j]);
             }
             generated[i] = [];
-            if (r.Options.MaxNewTokens == 0) results[i] = new GenerationResult(generated[i], GenerationStopReason.MaxNewTokens);
+            if (r.Options.MaxNewTokens == 0) End(i, new GenerationResult(generated[i], GenerationStopReason.MaxNewTokens));
             else live.Add(i);
         }
         if (live.Count == 0) return results;
@@ -114,7 +121,7 @@ internal static class TokenGenerator
                     // The new token must sit at a position the learned position table has: stop when the context is full.
                     else if (context >= config.ContextLength) stop = GenerationStopReason.ContextFull;
                 }
-                if (stop is { } reason) results[i] = new GenerationResult(generated[i], reason);
+                if (stop is { } reason) End(i, new GenerationResult(generated[i], reason));
                 else
                 {
                     kept.Add(row);
@@ -200,7 +207,7 @@ internal static class TokenGenerator
 }
 
 /// <summary>One sequence of <see cref="TokenGenerator.GenerateBatch"/>: its prompt ids, sampling options (seed),
-/// stop condition, source length (see <see cref="TokenGenerator.Generate(GptModel, IReadOnlyList{int}, SamplingOptions, int?, Func{IReadOnlyList{int}, bool}?, int?)"/>)
-/// and field constraints.</summary>
+/// stop condition, source length (see <see cref="TokenGenerator.Generate(GptModel, IReadOnlyList{int}, SamplingOptions, int?, Func{IReadOnlyList{int}, bool}?, int?)"/>),
+/// field constraints, and what to call with its result the moment it leaves the batch (batched decoding only).</summary>
 internal sealed record DecodeRequest(IReadOnlyList<int> PromptIds, SamplingOptions Options, Func<IReadOnlyList<int>, bool>? StopCondition = null,
-    int? SourceLength = null, FieldConstraints? Constraints = null);
+    int? SourceLength = null, FieldConstraints? Constraints = null, Action<GenerationResult>? Ended = null);

@@ -133,6 +133,28 @@ public sealed class StoryChatClientTests
     }
 
     [Fact]
+    public async Task ConcurrentRequestsDecodedTogetherGetTheStoriesEachGetsAlone()
+    {
+        using var model = NoiseModel();
+        using var batched = new StoryChatClient(model, new StoryChatClientOptions { OwnsModel = false, DecodingThreads = 2 });
+        using var alone = new StoryChatClient(model, new StoryChatClientOptions { OwnsModel = false });
+        var specs = Enumerable.Range(0, 10).Select(i => i % 2 == 0 ? Spec : Other).ToArray();
+        ChatOptions Options(int i) => new() { Seed = 100 + i, MaxOutputTokens = 10 + 5 * i };
+
+        var together = await Task.WhenAll(specs.Select((spec, i) => Task.Run(() => batched.GetResponseAsync([new(ChatRole.User, spec.ToJson())], Options(i)))));
+        for (int i = 0; i < specs.Length; i++)
+        {
+            var one = await alone.GetResponseAsync([new(ChatRole.User, specs[i].ToJson())], Options(i));
+            Assert.Equal(one.Text, together[i].Text);
+            Assert.Equal(one.Usage!.OutputTokenCount, together[i].Usage!.OutputTokenCount);
+        }
+        // Streaming goes through the batches too.
+        var streamed = new System.Text.StringBuilder();
+        await foreach (var update in batched.GetStreamingResponseAsync([new(ChatRole.User, Spec.ToJson())], Options(0))) streamed.Append(update.Text);
+        Assert.Equal(together[0].Text, streamed.ToString());
+    }
+
+    [Fact]
     public async Task AnArrayOfSpecsIsAnsweredWithAnArrayOfStoriesFromOneBatch()
     {
         using var client = new StoryChatClient(NoiseModel());
