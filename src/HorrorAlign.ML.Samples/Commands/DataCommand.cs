@@ -60,7 +60,7 @@ public sealed class DataCommand : Command
         var output = console.Out.Profile.Out.Writer;
         if (result.GetValue(_provider) == "openai")
             (dataset, teacherStats) = RewriteWithTeacher(result, dataset, outDir, output, ct);
-        else if (Teacher.Options.Concat([_baseUrl, _cache]).FirstOrDefault(o => result.GetResult(o) is { Implicit: false }) is { } stray)
+        else if (Teacher.Options.Concat([_baseUrl, _apiKeyEnv, _callRetries, _cache]).FirstOrDefault(o => result.GetResult(o) is { Implicit: false }) is { } stray)
             throw new CliException($"{stray.Name} is a teacher flag: it needs --provider openai.");
 
         dataset.WriteTo(outDir);
@@ -105,7 +105,7 @@ public sealed class DataCommand : Command
             output.WriteLine($"teacher: {reason}; writing the template dataset (--fallback template)");
             var all = templates.SftTrain.Count + templates.SftValidation.Count + templates.SftTest.Count + templates.PrefTrain.Count +
                       templates.PrefValidation.Count + templates.PrefTest.Count;
-            return (templates, new TeacherStats { Model = options.Model, Endpoint = options.Endpoint, TemplateRows = all, StoppedBecause = reason });
+            return (StoryTeacher.AsTemplateRows(templates), new TeacherStats { Model = options.Model, Endpoint = options.Endpoint, TemplateRows = all, StoppedBecause = reason });
         }
 
         using var chat = client.GetChatClient(options.Model).AsIChatClient();

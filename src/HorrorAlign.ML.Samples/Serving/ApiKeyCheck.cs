@@ -5,8 +5,8 @@ using Microsoft.AspNetCore.Http;
 namespace HorrorAlign.ML.Samples.Serving;
 
 /// <summary>
-/// With a key set, every <c>/v1</c> request must carry <c>Authorization: Bearer KEY</c>, else 401
-/// <c>invalid_api_key</c>; <c>/healthz</c> stays open for probes. The comparison takes the same time whatever the
+/// With a key set, every request but <c>/healthz</c> (open for probes) must carry <c>Authorization: Bearer KEY</c>, else
+/// 401 <c>invalid_api_key</c>: routing ignores case, so the check must not rely on spelling a path one way. The comparison takes the same time whatever the
 /// key sent, so timing tells nothing about the right one.
 /// </summary>
 internal sealed class ApiKeyCheck(string key)
@@ -17,7 +17,7 @@ internal sealed class ApiKeyCheck(string key)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
-        if (!context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal) || Allows(context.Request.Headers.Authorization.ToString()))
+        if (context.Request.Path.Equals("/healthz", StringComparison.OrdinalIgnoreCase) || Allows(context.Request.Headers.Authorization.ToString()))
         {
             await next(context).ConfigureAwait(false);
             return;

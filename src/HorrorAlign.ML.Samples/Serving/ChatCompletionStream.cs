@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace HorrorAlign.ML.Samples.Serving;
 
@@ -35,6 +37,13 @@ internal sealed class ChatCompletionStream(HttpContext context, ServeOptions ser
         catch (OperationCanceledException) when (Response.HasStarted && TimedOut)
         {
             await WriteEventAsync(OpenAiError.TimedOut(server.RequestTimeout).ToJson()).ConfigureAwait(false); // the request's token is spent
+            return;
+        }
+        catch (Exception e) when (Response.HasStarted && e is not OperationCanceledException)
+        {
+            // The status line is gone: the stream ends with the error as its last event, never silently.
+            context.RequestServices.GetService<ILoggerFactory>()?.CreateLogger<ChatCompletionStream>().LogError(e, "A streamed completion failed mid-way.");
+            await WriteEventAsync(OpenAiError.ServerError().ToJson(), ct).ConfigureAwait(false);
             return;
         }
         if (!Response.HasStarted) await StartAsync(ct).ConfigureAwait(false); // a stream without updates still answers

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using HorrorAlign.ML.Generation;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
 
@@ -36,21 +35,29 @@ internal sealed class ChatCompletionsEndpoint(IChatClient client, ServeOptions s
         }
     }
 
-    /// <summary>The request field a chat client's <see cref="ArgumentException"/> is about: a spec names the messages,
-    /// a sampling value is wrapped around <see cref="SamplingOptions.Validate"/>'s, which names the sampling field.</summary>
-    private static string? FieldOf(ArgumentException e) => e.ParamName == "messages" ? "messages" : (e.InnerException as ArgumentException)?.ParamName switch
+    /// <summary>The request field a chat client's <see cref="ArgumentException"/> is about: a spec names the messages, a
+    /// sampling value the <see cref="ChatOptions"/> property it came in (StoryChatClient's ParamName).</summary>
+    private static string? FieldOf(ArgumentException e) => e.ParamName switch
     {
-        nameof(SamplingOptions.Temperature) => "temperature",
-        nameof(SamplingOptions.TopP) => "top_p",
-        nameof(SamplingOptions.TopK) => "top_k",
-        nameof(SamplingOptions.MaxNewTokens) => "max_tokens",
-        nameof(SamplingOptions.StopStrings) => "stop",
+        "messages" => "messages",
+        nameof(ChatOptions.Temperature) => "temperature",
+        nameof(ChatOptions.TopP) => "top_p",
+        nameof(ChatOptions.TopK) => "top_k",
+        nameof(ChatOptions.MaxOutputTokens) => "max_tokens",
+        nameof(ChatOptions.StopSequences) => "stop",
+        nameof(ChatOptions.Seed) => "seed",
         _ => null,
     };
 
-    /// <summary>The message without .NET's " (Parameter 'x')" tail, which names a C# parameter, not a request field.</summary>
-    private static string MessageOf(ArgumentException e) =>
-        e.ParamName is { } name && e.Message.EndsWith($" (Parameter '{name}')", StringComparison.Ordinal) ? e.Message[..^$" (Parameter '{name}')".Length] : e.Message;
+    /// <summary>The message in the request's terms: without .NET's " (Parameter 'x')" tail, and with a ChatOptions
+    /// property written as the request field it came from.</summary>
+    private static string MessageOf(ArgumentException e)
+    {
+        string message = e.ParamName is { } name && e.Message.EndsWith($" (Parameter '{name}')", StringComparison.Ordinal)
+            ? e.Message[..^$" (Parameter '{name}')".Length] : e.Message;
+        return FieldOf(e) is { } field && field != "messages"
+            ? message.Replace($"ChatOptions.{e.ParamName}", $"'{field}'", StringComparison.Ordinal) : message;
+    }
 
     private async Task WriteCompletionAsync(HttpResponse response, ChatCall call, CancellationToken ct)
     {

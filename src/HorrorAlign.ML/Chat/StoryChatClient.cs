@@ -20,6 +20,10 @@ public sealed class StoryChatClient : IChatClient
     private readonly StoryModel _model;
     private readonly StoryChatClientOptions _options;
     private readonly DecodeBatcher? _batcher;
+    private readonly Lock _gate = new();
+    private readonly ManualResetEventSlim _idle = new(initialState: true); // set when no call is decoding
+    private int _calls;
+    private bool _disposed;
 
     /// <summary>Wraps <paramref name="model"/>; the client disposes it when <see cref="StoryChatClientOptions.OwnsModel"/>.</summary>
     public StoryChatClient(StoryModel model, StoryChatClientOptions? options = null)
@@ -42,6 +46,7 @@ public sealed class StoryChatClient : IChatClient
     {
         var request = ChatSpecRequest.Read(messages);
         var sampling = SamplingFor(options);
+        using var call = Enter();
         if (request.IsArray) return await Task.Run(() => Batch(request.Specs, sampling, cancellationToken), cancellationToken).ConfigureAwait(false);
 
         var completion = new StreamedCompletion();
@@ -61,6 +66,7 @@ public sealed class StoryChatClient : IChatClient
     {
         var request = ChatSpecRequest.Read(messages);
         var sampling = SamplingFor(options);
+        using var call = Enter();
         string id = NewId();
         var created = DateTimeOffset.UtcNow;
         ChatResponseUpdate Update(IList<AIContent> contents) => new(ChatRole.Assistant, contents)
@@ -86,22 +92,17 @@ public sealed class StoryChatClient : IChatClient
         yield return last;
     }
 
-    /// <summary>Stories for several specs in one batch, answered as a JSON array of strings in spec order.</summary>
+    /// <summary>Stories for several specs in one batch, answered as a JSON array of strings in spec order; Length when
+    /// any story ran into the token limit.</summary>
     private ChatResponse Batch(IReadOnlyList<StorySpec> specs, SamplingOptions sampling, CancellationToken cancellationToken)
     {
         string[] prompts = [.. specs.Select(s => s.ToPrompt())];
-        var stories = TextGenerator.GenerateBatch(_model, prompts, sampling, parallelism: 1, progress: null, cancellationToken);
-        cancellationToken.ThrowIfCancellationRequested();
-        // Token counts as the model reads them: each story re-encoded after its prompt.
-        int promptTokens = 0, storyTokens = 0;
-        for (int i = 0; i < prompts.Length; i++)
-        {
-            var codec = StoryCodec.For(_model.Vocabulary, prompts[i]);
-            promptTokens += codec.EncodePrompt().Length;
-            storyTokens += codec.EncodeStory(stories[i]).Length;
-        }
-        var message = new ChatMessage(ChatRole.Assistant, JsonSerializer.Serialize(stories));
-        return Response(message, promptTokens, storyTokens, GenerationStopReason.EndOfText);
+        var stories = TextGenerator.GenerateBatchResults(_model, prompts, i => sampling with { Seed = unchecked(sampling.Seed + i) }, parallelism: 1,
+            progress: null, cancellationToken);
+        var message = new ChatMessage(ChatRole.Assistant, JsonSerializer.Serialize(stories.Select(s => s.Text)));
+        var reason = stories.Select(s => s.StopReason).FirstOrDefault(r => r is GenerationStopReason.MaxNewTokens or GenerationStopReason.ContextFull,
+            GenerationStopReason.EndOfText);
+        return Response(message, stories.Sum(s => s.PromptTokens), stories.Sum(s => s.Tokens), reason);
     }
 
     private ChatResponse Response(ChatMessage message, int promptTokens, int tokens, GenerationStopReason? stopReason) => new(message)
@@ -120,7 +121,7 @@ public sealed class StoryChatClient : IChatClient
     private static string NewId() => "chatcmpl-" + Guid.NewGuid().ToString("N");
 
     /// <summary>The client's sampling with the request's options laid over it.</summary>
-    /// <exception cref="ArgumentException">An option out of range; names it.</exception>
+    /// <exception cref="ArgumentException">An option out of range; its message and ParamName name the ChatOptions property.</exception>
     private SamplingOptions SamplingFor(ChatOptions? options)
     {
         var s = _options.Sampling with { Seed = Random.Shared.Next() };
@@ -131,7 +132,7 @@ public sealed class StoryChatClient : IChatClient
         if (options.MaxOutputTokens is { } max) s = s with { MaxNewTokens = max };
         if (options.Seed is { } seed)
             s = s with { Seed = seed is >= int.MinValue and <= int.MaxValue ? (int)seed
-                : throw new ArgumentException($"ChatOptions.Seed must fit in 32 bits (got {seed}).", nameof(options)) };
+                : throw new ArgumentException($"ChatOptions.Seed: must fit in 32 bits (got {seed}).", nameof(ChatOptions.Seed)) };
         if (options.StopSequences is { Count: > 0 } stops) s = s with { StopStrings = [.. stops] };
         try
         {
@@ -139,7 +140,16 @@ public sealed class StoryChatClient : IChatClient
         }
         catch (ArgumentException e)
         {
-            throw new ArgumentException(e.Message.Replace("SamplingOptions.", "ChatOptions: ", StringComparison.Ordinal), nameof(options), e);
+            // Named as the caller set it: ChatOptions' property, not SamplingOptions' (ParamName too, for a server to map).
+            string name = e.ParamName switch
+            {
+                nameof(SamplingOptions.MaxNewTokens) => nameof(ChatOptions.MaxOutputTokens),
+                nameof(SamplingOptions.StopStrings) => nameof(ChatOptions.StopSequences),
+                var other => other ?? "",
+            };
+            string reason = e.Message[(e.Message.IndexOf(':') + 1)..].Trim();
+            int tail = reason.IndexOf(" (Parameter '", StringComparison.Ordinal);
+            throw new ArgumentException($"ChatOptions.{name}: {(tail >= 0 ? reason[..tail] : reason)}", name, e);
         }
         return s;
     }
@@ -154,10 +164,38 @@ public sealed class StoryChatClient : IChatClient
         return serviceType.IsInstanceOfType(this) ? this : null;
     }
 
-    /// <summary>Lets requests in flight finish, then disposes the model when the client owns it.</summary>
+    /// <summary>One call decoding on the model: <see cref="Dispose"/> waits for it.</summary>
+    private Call Enter()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_calls++ == 0) _idle.Reset();
+        }
+        return new Call(this);
+    }
+
+    private readonly struct Call(StoryChatClient client) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (client._gate)
+                if (--client._calls == 0) client._idle.Set();
+        }
+    }
+
+    /// <summary>Refuses new calls, lets the calls in flight finish (a cancelled call ends within one token), then
+    /// disposes the model when the client owns it.</summary>
     public void Dispose()
     {
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+        }
+        _idle.Wait();
         _batcher?.Dispose();
+        _idle.Dispose();
         if (_options.OwnsModel) _model.Dispose();
     }
 }

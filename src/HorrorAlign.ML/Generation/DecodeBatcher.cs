@@ -11,7 +11,7 @@ namespace HorrorAlign.ML.Generation;
 /// </summary>
 internal sealed class DecodeBatcher : IDisposable
 {
-    private sealed record Waiting(DecodeRequest Request, TaskCompletionSource<GenerationResult> Done);
+    private sealed record Waiting(DecodeRequest Request, TaskCompletionSource<GenerationResult> Done, CancellationToken Cancelled);
 
     private readonly GptModel _model;
     private readonly int? _eosId;
@@ -33,21 +33,32 @@ internal sealed class DecodeBatcher : IDisposable
     }
 
     /// <summary>Queues <paramref name="request"/> (which must use the KV cache); the task completes with its result, or
-    /// faults with what failed its batch.</summary>
+    /// faults with what failed its batch. Cancelled while it waits, it leaves the queue (a cancelled task); once decoding,
+    /// its own stop condition must end it.</summary>
     /// <exception cref="ObjectDisposedException">The batcher is stopping.</exception>
-    public Task<GenerationResult> DecodeAsync(DecodeRequest request)
+    public Task<GenerationResult> DecodeAsync(DecodeRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (!request.Options.UseKvCache) throw new ArgumentException("Batched decoding needs the KV cache (SamplingOptions.UseKvCache).", nameof(request));
         var done = new TaskCompletionSource<GenerationResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         var ended = request.Ended;
-        var waiting = new Waiting(request with { Ended = result => { ended?.Invoke(result); done.TrySetResult(result); } }, done);
+        var waiting = new Waiting(request with { Ended = result => { ended?.Invoke(result); done.TrySetResult(result); } }, done, cancellationToken);
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_stopping, this);
             _queue.Add(waiting);
         }
         _arrived.Release();
+        if (cancellationToken.CanBeCanceled)
+        {
+            var registration = cancellationToken.Register(() =>
+            {
+                lock (_gate)
+                    if (!_queue.Remove(waiting)) return; // already decoding
+                done.TrySetCanceled(cancellationToken);
+            });
+            done.Task.ContinueWith(_ => registration.Dispose(), TaskScheduler.Default);
+        }
         return done.Task;
     }
 

@@ -39,13 +39,14 @@ public static class TextGenerator
         StreamedCompletion completion, CancellationToken cancellationToken, DecodeBatcher? batcher = null, bool piecewise = true)
     {
         ArgumentNullException.ThrowIfNull(completion);
-        var prepared = Prepare(model, prompt, [], options); // bad arguments throw here, not at the first MoveNextAsync
-        return Stream(model, prompt, prepared, completion, options.UseKvCache ? batcher : null, piecewise, cancellationToken);
+        _ = Prepare(model, prompt, [], options); // bad arguments throw here, not at the first MoveNextAsync
+        return Stream(model, prompt, options, completion, options.UseKvCache ? batcher : null, piecewise, cancellationToken);
     }
 
-    private static async IAsyncEnumerable<string> Stream(StoryModel model, string prompt, Prepared prepared, StreamedCompletion completion,
+    private static async IAsyncEnumerable<string> Stream(StoryModel model, string prompt, SamplingOptions options, StreamedCompletion completion,
         DecodeBatcher? batcher, bool piecewise, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        var prepared = Prepare(model, prompt, [], options); // per enumeration: stop strings and constraints keep state
         // The decoding thread only hands over each new token; the text is made here, so a batch never waits on it.
         var tokens = Channel.CreateUnbounded<int>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -63,7 +64,7 @@ public static class TextGenerator
             tokens.Writer.TryComplete();
         }
         var decoding = batcher is not null
-            ? batcher.DecodeAsync(r with { StopCondition = StopOrSend, Ended = Ended })
+            ? batcher.DecodeAsync(r with { StopCondition = StopOrSend, Ended = Ended }, stop.Token)
                 .ContinueWith(t => tokens.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Default)
             : Task.Factory.StartNew(() =>
             {
@@ -154,15 +155,26 @@ public static class TextGenerator
     /// <summary><see cref="GenerateBatch(StoryModel, IReadOnlyList{string}, SamplingOptions, int, IProgress{int}?, CancellationToken)"/>
     /// with the options of prompt i given by <paramref name="optionsOf"/>(i) (the ML.NET transform gives every row one seed).</summary>
     internal static IReadOnlyList<string> GenerateBatch(StoryModel model, IReadOnlyList<string> prompts, Func<int, SamplingOptions> optionsOf,
+        int parallelism, IProgress<int>? progress, CancellationToken cancellationToken) =>
+        [.. GenerateBatchResults(model, prompts, optionsOf, parallelism, progress, cancellationToken).Select(r => r.Text)];
+
+    /// <summary>The stories of <see cref="GenerateBatch(StoryModel, IReadOnlyList{string}, Func{int, SamplingOptions}, int, IProgress{int}?, CancellationToken)"/>
+    /// with how each ended. Cancellation stops every sequence within one token.</summary>
+    internal static BatchedStory[] GenerateBatchResults(StoryModel model, IReadOnlyList<string> prompts, Func<int, SamplingOptions> optionsOf,
         int parallelism, IProgress<int>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(prompts);
         ArgumentNullException.ThrowIfNull(optionsOf);
-        var results = new string[prompts.Count];
+        var results = new BatchedStory[prompts.Count];
         var prepared = new Prepared[prompts.Count];
         for (int i = 0; i < prompts.Count; i++)
+        {
             prepared[i] = Prepare(model, prompts[i] ?? throw new ArgumentException($"prompts[{i}] is null.", nameof(prompts)), [], optionsOf(i));
+            if (!cancellationToken.CanBeCanceled) continue;
+            var stops = prepared[i].Request.StopCondition; // a cancel ends every sequence at its next token
+            prepared[i] = prepared[i] with { Request = prepared[i].Request with { StopCondition = tokens => cancellationToken.IsCancellationRequested || stops?.Invoke(tokens) == true } };
+        }
         // One batch shares its positions: group by prompt length, then cut each group into batches. Without the cache a
         // prompt is its own batch (the whole context is re-run per token anyway).
         var batches = Enumerable.Range(0, prompts.Count)
@@ -178,13 +190,21 @@ public static class TextGenerator
                 ? [TokenGenerator.Generate(model.Model, requests[0].PromptIds, requests[0].Options, model.Vocabulary.EosId, requests[0].StopCondition,
                     requests[0].SourceLength, requests[0].Constraints)]
                 : TokenGenerator.GenerateBatch(model.Model, requests, model.Vocabulary.EosId);
-            for (int k = 0; k < batch.Length; k++) results[batch[k]] = OutputCleaner.Clean(prepared[batch[k]].Finish(decoded[k]).Text, prompts[batch[k]]);
+            for (int k = 0; k < batch.Length; k++)
+            {
+                var (text, reason) = prepared[batch[k]].Finish(decoded[k]);
+                results[batch[k]] = new BatchedStory(OutputCleaner.Clean(text, prompts[batch[k]]), reason, decoded[k].Tokens.Count, requests[k].SourceLength ?? requests[k].PromptIds.Count);
+            }
             if (progress is null) return;
             lock (gate) // one report per story, in order, as the stories of a batch are done together
                 for (int k = 0; k < batch.Length; k++) progress.Report(++done);
         }, progress: null, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested(); // stories cut short by a cancel are not results
         return results;
     }
+
+    /// <summary>One story of a batch: its cleaned text, why it ended, and its token counts.</summary>
+    internal sealed record BatchedStory(string Text, GenerationStopReason StopReason, int Tokens, int PromptTokens);
 
     /// <summary>
     /// Generates the completion of <paramref name="prompt"/> and returns the decoded new text, cut before the first stop

@@ -101,9 +101,16 @@ public sealed class StoryTeacher
         var dataset = new Dataset(
             Sft(sftSets[0], sftJobs[0]), Sft(sftSets[1], sftJobs[1]), Sft(sftSets[2], sftJobs[2]),
             Pref(prefSets[0], prefJobs[0]), Pref(prefSets[1], prefJobs[1]), Pref(prefSets[2], prefJobs[2]), templates.HeldOutSpecs);
-        int teacherRows = jobs.Count(j => j.Story is not null);
-        return (dataset, run.Stats(teacherRows, jobs.Length - teacherRows));
+        int teacherRows = jobs.Count(j => j.Story is not null), rows = sftSets.Sum(set => set.Count) + prefSets.Sum(set => set.Count);
+        return (dataset, run.Stats(teacherRows, rows - teacherRows));
     }
+
+    /// <summary>The dataset with every row marked as a template row (a teacher that could not be reached at all).</summary>
+    internal static Dataset AsTemplateRows(Dataset templates) => new(
+        Sft(templates.SftTrain, new Job?[templates.SftTrain.Count]), Sft(templates.SftValidation, new Job?[templates.SftValidation.Count]),
+        Sft(templates.SftTest, new Job?[templates.SftTest.Count]), Pref(templates.PrefTrain, new Job?[templates.PrefTrain.Count]),
+        Pref(templates.PrefValidation, new Job?[templates.PrefValidation.Count]), Pref(templates.PrefTest, new Job?[templates.PrefTest.Count]),
+        templates.HeldOutSpecs);
 
     private static List<SftExample> Sft(IReadOnlyList<SftExample> rows, Job?[] jobs) =>
         [.. rows.Select((r, i) => jobs[i]?.Story is { } story ? r with { Response = story, Source = Teacher } : r with { Source = Template })];
@@ -186,7 +193,7 @@ public sealed class StoryTeacher
         }
 
         private string? BudgetSpent() =>
-            _options.MaxCalls is { } calls && _calls >= calls ? $"the budget of {calls} calls is spent (--max-calls)"
+            _options.MaxCalls is { } calls && _calls + _failedCalls >= calls ? $"the budget of {calls} calls is spent (--max-calls)"
             : _options.MaxTotalTokens is { } tokens && _inputTokens + _outputTokens >= tokens ? $"the budget of {tokens} tokens is spent (--max-total-tokens)"
             : null;
 

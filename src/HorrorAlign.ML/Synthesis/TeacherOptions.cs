@@ -22,7 +22,8 @@ public sealed record TeacherOptions
     /// seed, until then; after that the row keeps its template story.</summary>
     public int AttemptsPerRow { get; init; } = 2;
 
-    /// <summary>Most paid calls (cache hits are free); null = no limit.</summary>
+    /// <summary>Most calls made, failed ones included (cache hits are free; the HTTP client's own retries of one call
+    /// are not counted apart); null = no limit.</summary>
     public int? MaxCalls { get; init; }
 
     /// <summary>Most tokens over all paid calls, input and output (as the endpoint reports them); null = no limit.</summary>

@@ -31,13 +31,15 @@ public sealed record TeacherStats
     /// <summary>Input plus output tokens.</summary>
     public long TotalTokens => InputTokens + OutputTokens;
 
-    /// <summary>Specs asked for again after a story failed a check.</summary>
+    /// <summary>Specs asked for again: after their story failed a check, or their call failed or was not answered with
+    /// the stories asked for.</summary>
     public int Retries { get; init; }
 
     /// <summary>Rows whose story the teacher wrote.</summary>
     public int TeacherRows { get; init; }
 
-    /// <summary>Rows that kept their template story (the teacher's failed every attempt, or the teacher gave up).</summary>
+    /// <summary>Rows that kept their template story (the teacher's failed every attempt, the teacher gave up, or the row
+    /// has no spec to ask with).</summary>
     public int TemplateRows { get; init; }
 
     /// <summary>Teacher stories that failed, per check name (a story failing two checks counts under both).</summary>

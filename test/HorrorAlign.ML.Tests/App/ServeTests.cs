@@ -22,7 +22,8 @@ public sealed class ServedModel : IDisposable
     {
         Run = new TinyRun();
         Assert.True(Run.ExitCode == 0, Run.Output);
-        Client = new StoryChatClient(ModelArchive.Load(Run.File("model.zip")), new StoryChatClientOptions { ModelId = ModelId });
+        // Two decoding threads, as serve runs by default: the HTTP tests go through the batched decoder.
+        Client = new StoryChatClient(ModelArchive.Load(Run.File("model.zip")), new StoryChatClientOptions { ModelId = ModelId, DecodingThreads = 2 });
     }
 
     public const string ModelId = "tiny-horror";
@@ -213,6 +214,47 @@ public sealed class ServeTests(ServedModel served) : IClassFixture<ServedModel>
         foreach (var ok in answers.Where(a => a.Status == HttpStatusCode.OK)) Assert.Equal("chat.completion", (string?)ok.Json["object"]);
     }
 
+    [Fact]
+    public async Task PastTheSlotsAndTheQueueEveryRequestIsRefusedWith429()
+    {
+        // The one slot is held open by the first request until the others have been answered.
+        var gate = new TaskCompletionSource();
+        var entered = new TaskCompletionSource();
+        using var gated = new GatedChatClient(served.Client, entered, gate.Task);
+        await using var started = await StoryServer.StartAsync(new ServeOptions { Urls = "http://127.0.0.1:0", ModelId = ServedModel.ModelId,
+            MaxConcurrency = 1, QueueLimit = 1 }, gated);
+        string url = started.Addresses[0].TrimEnd('/');
+        string body = Body(Request(Spec.ToJson()));
+
+        var first = Post(url, body);
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var others = Enumerable.Range(0, 5).Select(_ => Post(url, body)).ToArray();
+        // One waits in the queue; the other four are refused at once, while the slot is still held.
+        var deadline = Task.Delay(TimeSpan.FromSeconds(30));
+        while (others.Count(t => t.IsCompleted) < 4 && !deadline.IsCompleted) await Task.Delay(10);
+        Assert.Equal(4, others.Count(t => t.IsCompleted));
+        gate.SetResult();
+        var answers = await Task.WhenAll(others);
+        Assert.Equal(HttpStatusCode.OK, (await first).Status);
+        Assert.Equal(4, answers.Count(a => a.Status == HttpStatusCode.TooManyRequests));
+        Assert.Equal(1, answers.Count(a => a.Status == HttpStatusCode.OK));
+        foreach (var rejected in answers.Where(a => a.Status == HttpStatusCode.TooManyRequests)) AssertError(rejected.Json, null, "rate_limit_exceeded");
+    }
+
+    /// <summary>The served client, but each call first waits for a gate (and says it has entered): a real server's slot
+    /// held for as long as the test needs.</summary>
+    private sealed class GatedChatClient(IChatClient inner, TaskCompletionSource entered, Task gate) : DelegatingChatClient(inner)
+    {
+        public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            entered.TrySetResult();
+            await gate.WaitAsync(cancellationToken);
+            return await base.GetResponseAsync(messages, options, cancellationToken);
+        }
+
+        protected override void Dispose(bool disposing) { } // the fixture owns the inner client
+    }
+
     [Theory]
     [InlineData("{\"messages\": [", null, "not valid JSON (line 1")]
     [InlineData("[1, 2]", null, "must be a JSON object (got an array)")]
@@ -290,7 +332,7 @@ public sealed class ServeTests(ServedModel served) : IClassFixture<ServedModel>
     }
 
     [Fact]
-    public async Task WithAKeyEveryV1RequestNeedsIt_HealthzStaysOpen()
+    public async Task WithAKeyEveryRequestButHealthzNeedsIt_HowEverThePathIsCased()
     {
         await using var server = await Start(new ServeOptions { ApiKey = "s3cret" });
         string body = Body(Request(Spec.ToJson()));
@@ -302,7 +344,12 @@ public sealed class ServeTests(ServedModel served) : IClassFixture<ServedModel>
             AssertError(json, null, "invalid_api_key");
         }
         Assert.Equal(HttpStatusCode.Unauthorized, (await Http.GetAsync(server.Url + "/v1/models")).StatusCode);
+        // Routing ignores case; the key check must too.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Http.GetAsync(server.Url + "/V1/models")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized,
+            (await Http.PostAsync(server.Url + "/V1/Chat/Completions", new StringContent(body, Encoding.UTF8, "application/json"))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync(server.Url + "/healthz")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync(server.Url + "/HEALTHZ")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await Post(server.Url, body, "s3cret")).Status);
     }
 

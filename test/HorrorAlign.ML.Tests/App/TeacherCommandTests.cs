@@ -147,7 +147,7 @@ public sealed class TeacherCommandTests(TeacherModel teacher) : IClassFixture<Te
         var fallback = CliRun.Invoke(Data(server, dir.Path));
         Assert.True(fallback.ExitCode == 0, fallback.ToString());
         Assert.Contains("did not answer the connectivity check", fallback.Out);
-        Assert.All(Dataset.ReadFrom(dir.Path).SftTrain, r => Assert.Null(r.Source)); // plain template rows
+        Assert.All(Dataset.ReadFrom(dir.Path).SftTrain, r => Assert.Equal(StoryTeacher.Template, r.Source));
 
         var stop = CliRun.Invoke(Data(server, dir.Path, "--fallback", "stop"));
         Assert.Equal(1, stop.ExitCode);
@@ -171,6 +171,8 @@ public sealed class TeacherCommandTests(TeacherModel teacher) : IClassFixture<Te
     [InlineData(new[] { "--teacher-model", "m" }, "--provider openai")]
     [InlineData(new[] { "--provider", "openai", "--teacher-model", "m", "--api-key-env", KeyVariable, "--base-url", "ftp://x" }, "--base-url")]
     [InlineData(new[] { "--provider", "llama" }, "--provider")]
+    [InlineData(new[] { "--api-key-env", "X" }, "--api-key-env is a teacher flag")]
+    [InlineData(new[] { "--call-retries", "1" }, "--call-retries is a teacher flag")]
     public void TeacherFlagsThatDoNotGoTogetherAreUsageErrors(string[] flags, string named)
     {
         using var dir = new TempDirectory();

@@ -6,6 +6,7 @@ using HorrorAlign.ML.Modeling;
 using HorrorAlign.ML.Persistence;
 using HorrorAlign.ML.Specs;
 using HorrorAlign.ML.Tests.Data;
+using HorrorAlign.ML.Tests.Modeling;
 using HorrorAlign.ML.Tokenization;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,9 +27,9 @@ public sealed class StoryChatClientTests
     /// <summary>An untrained model whose vocabulary covers both specs: it writes seeded noise, word by word.</summary>
     internal static StoryModel NoiseModel()
     {
-        manual_seed(3);
         var vocabulary = TokenVocabulary.BuildCompact([Spec.ToPrompt(), Other.ToPrompt(), "The door was cold and the night was long."]);
-        return new StoryModel(new GptModel(new GptConfig { VocabSize = vocabulary.Size, DModel = 16, NHeads = 2, NLayers = 1, ContextLength = 256 }), vocabulary);
+        // TinyModels seeds torch's global generator under its lock: the same weights however many tests build one at once.
+        return new StoryModel(TinyModels.Create(new GptConfig { VocabSize = vocabulary.Size, DModel = 16, NHeads = 2, NLayers = 1, ContextLength = 256 }, seed: 3), vocabulary);
     }
 
     private static readonly SamplingOptions Sampling = new() { MaxNewTokens = 40, Seed = 11 };
@@ -155,6 +156,42 @@ public sealed class StoryChatClientTests
     }
 
     [Fact]
+    public async Task AStreamEnumeratedTwiceTellsTheSameStoryTwice()
+    {
+        using var model = NoiseModel();
+        var stream = TextGenerator.GenerateStreamingAsync(model, Spec.ToPrompt(), Sampling with { StopStrings = ["e t"] });
+        Assert.Equal(string.Concat(await Pieces(stream)), string.Concat(await Pieces(stream)));
+    }
+
+    [Fact]
+    public async Task DisposeWaitsForTheCallsInFlightThenRefusesNewOnes()
+    {
+        var client = new StoryChatClient(NoiseModel(), new StoryChatClientOptions { DecodingThreads = 1 });
+        using var cancel = new CancellationTokenSource();
+        var stream = client.GetStreamingResponseAsync([new(ChatRole.User, Spec.ToJson())], new ChatOptions { Seed = 1, MaxOutputTokens = 200 }, cancel.Token)
+            .GetAsyncEnumerator();
+        Assert.True(await stream.MoveNextAsync()); // a call in flight
+        var disposing = Task.Run(client.Dispose);
+        await Task.Delay(200);
+        Assert.False(disposing.IsCompleted); // the model must outlive the call
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => { while (await stream.MoveNextAsync()) { } });
+        await stream.DisposeAsync();
+        await disposing.WaitAsync(TimeSpan.FromSeconds(30));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => client.GetResponseAsync([new(ChatRole.User, Spec.ToJson())]));
+    }
+
+    [Fact]
+    public async Task AnArrayWhoseStoriesHitTheTokenLimitSaysLength()
+    {
+        using var client = new StoryChatClient(NoiseModel());
+        string specs = "[" + Spec.ToJson() + "," + Other.ToJson() + "]";
+        var response = await client.GetResponseAsync([new(ChatRole.User, specs)], new ChatOptions { Seed = 11, MaxOutputTokens = 2, StopSequences = null });
+        Assert.Equal(ChatFinishReason.Length, response.FinishReason);
+        Assert.Equal(4, response.Usage!.OutputTokenCount);
+    }
+
+    [Fact]
     public async Task AnArrayOfSpecsIsAnsweredWithAnArrayOfStoriesFromOneBatch()
     {
         using var client = new StoryChatClient(NoiseModel());
@@ -186,7 +223,8 @@ public sealed class StoryChatClientTests
     {
         using var client = new StoryChatClient(NoiseModel());
         var e = await Assert.ThrowsAnyAsync<ArgumentException>(() => client.GetResponseAsync([new(ChatRole.User, Spec.ToJson())], new ChatOptions { TopP = 2 }));
-        Assert.Contains("ChatOptions: TopP", e.Message);
+        Assert.Contains("ChatOptions.TopP", e.Message);
+        Assert.Equal("TopP", e.ParamName);
         e = await Assert.ThrowsAnyAsync<ArgumentException>(() => client.GetResponseAsync([new(ChatRole.User, Spec.ToJson())], new ChatOptions { Seed = 1L << 40 }));
         Assert.Contains("Seed", e.Message);
         await Assert.ThrowsAnyAsync<ArgumentException>(() => client.GetResponseAsync([new(ChatRole.Assistant, Spec.ToJson())]));

@@ -63,6 +63,30 @@ public sealed class DecodeBatcherTests
     }
 
     [Fact]
+    public async Task ARequestCancelledWhileItWaitsLeavesTheQueueUndecoded()
+    {
+        var gpt = TinyModels.Create(TinyModels.Config(vocab: 23, context: 48), seed: 11);
+        using var batcher = new DecodeBatcher(gpt, eosId: null, threads: 1);
+        using var holding = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var first = batcher.DecodeAsync(new DecodeRequest([1], new SamplingOptions { MaxNewTokens = 2 }, _ =>
+        {
+            holding.Set();
+            release.Wait(TimeSpan.FromSeconds(30));
+            return false;
+        }));
+        Assert.True(holding.Wait(TimeSpan.FromSeconds(30)));
+        using var cancel = new CancellationTokenSource();
+        int steps = 0;
+        var waiting = batcher.DecodeAsync(new DecodeRequest([1, 2], new SamplingOptions { MaxNewTokens = 5 }, _ => ++steps < 0), cancel.Token);
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(30))); // answered while the thread is busy
+        release.Set();
+        await first;
+        Assert.Equal(0, steps);
+    }
+
+    [Fact]
     public async Task DisposingFinishesWhatIsQueuedThenRefusesMore()
     {
         var gpt = TinyModels.Create(TinyModels.Config(vocab: 23, context: 48), seed: 10);
