@@ -57,11 +57,21 @@ public static class AlignmentPipeline
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(runFolder);
         options.Validate();
-        if (File.Exists(Path.Combine(runFolder, RunFile)))
+        using var held = RunLock.Acquire(runFolder);
+        string runFile = Path.Combine(runFolder, RunFile);
+        if (File.Exists(runFile))
             throw new IOException($"{runFolder} already holds a run; resume it, or choose another folder");
-        Directory.CreateDirectory(runFolder);
-        AtomicFile.WriteAllText(Path.Combine(runFolder, RunFile), options.ToJson());
-        return Execute(options, runFolder, resume: false, progress, keepCheckpoints, cancellationToken);
+        AtomicFile.WriteAllText(runFile, options.ToJson());
+        try
+        {
+            return Execute(options, runFolder, resume: false, progress, keepCheckpoints, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && !Directory.Exists(Path.Combine(runFolder, CheckpointFolder)))
+        {
+            // Failed before training began (bad data, say): nothing worth resuming, so nothing may block a rerun.
+            File.Delete(runFile);
+            throw;
+        }
     }
 
     /// <summary>Continues an interrupted run with the options stored in its <c>run.json</c>; a finished stage is not
@@ -71,6 +81,7 @@ public static class AlignmentPipeline
         CancellationToken cancellationToken = default)
     {
         var options = ReadOptions(runFolder);
+        using var held = RunLock.Acquire(runFolder);
         return Execute(options, runFolder, resume: true, progress, keepCheckpoints, cancellationToken);
     }
 
@@ -93,9 +104,10 @@ public static class AlignmentPipeline
         return options;
     }
 
-    /// <summary>True when the folder holds a finished run (metrics written, no checkpoint left to resume from).</summary>
+    /// <summary>True when the folder holds a finished run (metrics and model written, no checkpoint left to resume from).</summary>
     public static bool IsComplete(string runFolder) =>
-        File.Exists(Path.Combine(runFolder, RunMetrics.FileName)) && !Directory.Exists(Path.Combine(runFolder, CheckpointFolder));
+        File.Exists(Path.Combine(runFolder, RunMetrics.FileName)) && File.Exists(Path.Combine(runFolder, ModelFile))
+        && !Directory.Exists(Path.Combine(runFolder, CheckpointFolder));
 
     private static AlignmentRun Execute(RunOptions stored, string outDir, bool resume, IProgress<PipelineProgress>? progress,
         bool keepCheckpoints, CancellationToken ct)
@@ -205,7 +217,9 @@ public static class AlignmentPipeline
     {
         string dataDir = Path.Combine(outDir, DataFolder);
         report.Started("data", "data", 1);
-        bool written = resume && File.Exists(Path.Combine(dataDir, Dataset.SftTrainFile));
+        // source.txt is written last: without it the folder may hold some files but not all (a crash between them),
+        // and the data is made again, the same from the same options.
+        bool written = resume && File.Exists(Path.Combine(dataDir, "source.txt"));
         Dataset data;
         string source;
         if (written) (data, source) = (Dataset.ReadFrom(dataDir), ReadSource(dataDir));
