@@ -143,8 +143,13 @@ public static class StoryModelZip
         $"{what} is an ML.NET model but holds no HorrorAlign story model (no '{ModelPayload.Tag}' payload). " +
         "Was it saved from a pipeline with HorrorAlign trainers?");
 
+    // Payloads found per transformer tree (a tree never changes): releasing or reading a model again needs no new walk.
+    static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ITransformer, List<ReadOnlyMemory<char>>> Found = new();
+
     /// <summary>Every model payload in the transformer tree, in pipeline order.</summary>
-    internal static List<ReadOnlyMemory<char>> FindPayloads(ITransformer root)
+    internal static List<ReadOnlyMemory<char>> FindPayloads(ITransformer root) => Found.GetValue(root, Search);
+
+    static List<ReadOnlyMemory<char>> Search(ITransformer root)
     {
         var found = new List<ReadOnlyMemory<char>>();
         var probe = new MLContext(seed: 0);
