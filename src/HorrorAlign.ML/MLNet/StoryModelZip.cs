@@ -139,7 +139,8 @@ public static class StoryModelZip
     public static int ReleaseStoryModels(this ITransformer model) =>
         model.GetStoryModelHashes().Distinct(StringComparer.Ordinal).Count(StoryModelCache.Evict);
 
-    static InvalidDataException Foreign(string what) => new(
+    /// <summary>The error for a model with no story model in it; <paramref name="what"/> names the model.</summary>
+    internal static InvalidDataException Foreign(string what) => new(
         $"{what} is an ML.NET model but holds no HorrorAlign story model (no '{ModelPayload.Tag}' payload). " +
         "Was it saved from a pipeline with HorrorAlign trainers?");
 
