@@ -8,7 +8,8 @@ namespace HorrorAlign.ML.Generation;
 /// No gradients on this thread and the model in eval mode (no dropout) for the scope's lifetime; the previous training
 /// mode comes back when the last concurrent user leaves. The training flag lives on the (shared) model, so several
 /// threads generating with one model count their uses instead of each flipping it back and forth under the others.
-/// Gradient mode is per thread in libtorch, so <c>no_grad</c> needs no coordination.
+/// Gradient mode is per thread in libtorch, so <c>no_grad</c> needs no coordination. The scope is also a use of the
+/// model (<see cref="GptModel.BeginUse"/>): disposing the model while it runs waits for it instead of freeing the weights.
 /// </summary>
 internal sealed class InferenceScope : IDisposable
 {
@@ -26,6 +27,7 @@ internal sealed class InferenceScope : IDisposable
 
     private InferenceScope(GptModel model)
     {
+        model.BeginUse(); // first: a disposed model fails here, and a dispose from now on waits for this scope
         this.model = model;
         noGrad = no_grad();
         var state = States.GetValue(model, _ => new ModeState());
@@ -52,5 +54,6 @@ internal sealed class InferenceScope : IDisposable
             if (--state.Users == 0 && state.WasTraining) model.train();
         }
         noGrad.Dispose();
+        model.EndUse();
     }
 }

@@ -17,7 +17,7 @@ namespace HorrorAlign.ML.MLNet;
 /// generator transformer that owns a model evicts it. A model that only a chain loaded with <c>mlContext.Model.Load</c>
 /// uses has no owner and stays until <see cref="StoryModelZip.ReleaseStoryModels"/> evicts it. Eviction never frees a
 /// model while a prediction is using it: the native memory is released when the last user is done. An evicted model
-/// that is needed again is simply decoded again from its payload.
+/// that is needed again is simply decoded again from its payload (remembered weakly, by hash, while its transformer lives).
 /// </remarks>
 internal static class StoryModelCache
 {
@@ -78,6 +78,7 @@ internal static class StoryModelCache
     internal static StoryModelLease Acquire(ReadOnlyMemory<char> payloadOrHeader)
     {
         string hash = ModelPayload.ReadHash(payloadOrHeader.Span);
+        Remember(hash, payloadOrHeader);
         return AcquireCore(hash, () => ModelPayload.Decode(payloadOrHeader.Span));
     }
 
@@ -88,15 +89,57 @@ internal static class StoryModelCache
     internal static StoryModelLease AcquireOwned(ReadOnlyMemory<char> payload)
     {
         string hash = ModelPayload.ReadHash(payload.Span);
+        Remember(hash, payload);
         return AcquireCore(hash, () => ModelPayload.Decode(payload.Span), owned: true);
     }
 
-    /// <summary>Leases a cached model by hash; throws a clear error when it is not (or no longer) cached.</summary>
+    /// <summary>
+    /// Leases a model by hash: the cached one, or one decoded again from the payload it was last loaded from while that
+    /// payload's transformer is alive (a released model reloads on demand); otherwise throws a clear error.
+    /// </summary>
     internal static StoryModelLease AcquireCached(string hash) =>
-        AcquireCore(hash, () => throw new InvalidOperationException(
+        AcquireCore(hash, () => Source(hash) is { } payload ? ModelPayload.Decode(payload.Span) : throw new InvalidOperationException(
             $"The story model {hash[..Math.Min(12, hash.Length)]}… is not loaded in this process: the component that " +
             "provides it (a trainer's transformer, or a chain loaded from a zip) was disposed or is not part of this " +
             "pipeline. Apply the whole chain, or fit the generator with an explicit model."));
+
+    // Where each model's payload text lives, held weakly (the transformer holding the text owns it): what a released
+    // model is decoded again from when a row names it by hash only.
+    static readonly Dictionary<string, (WeakReference<object> Owner, int Start, int Length)> Sources = new(StringComparer.Ordinal);
+
+    static void Remember(string hash, ReadOnlyMemory<char> payload)
+    {
+        if (payload.Length <= ModelPayload.HeaderLength) return; // a bare header carries no weights
+        object? owner = null;
+        (int, int) range = default;
+        if (MemoryMarshal.TryGetString(payload, out string? text, out int start, out int length)) (owner, range) = (text, (start, length));
+        else if (MemoryMarshal.TryGetArray(payload, out ArraySegment<char> segment)) (owner, range) = (segment.Array, (segment.Offset, segment.Count));
+        if (owner is null) return;
+        lock (Gate)
+        {
+            if (Sources.TryGetValue(hash, out var known) && known.Owner.TryGetTarget(out var alive) && ReferenceEquals(alive, owner)) return;
+            Sources[hash] = (new WeakReference<object>(owner), range.Item1, range.Item2);
+        }
+    }
+
+    static ReadOnlyMemory<char>? Source(string hash)
+    {
+        lock (Gate)
+        {
+            if (!Sources.TryGetValue(hash, out var source)) return null;
+            if (!source.Owner.TryGetTarget(out var owner))
+            {
+                Sources.Remove(hash); // its transformer is gone: nothing left to reload from
+                return null;
+            }
+            return owner switch
+            {
+                string text => text.AsMemory(source.Start, source.Length),
+                char[] array => new ReadOnlyMemory<char>(array, source.Start, source.Length),
+                _ => null,
+            };
+        }
+    }
 
     /// <summary>
     /// Makes sure the payload's model is cached and returns its hash. Each payload text is verified once per process

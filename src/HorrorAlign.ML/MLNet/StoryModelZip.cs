@@ -139,12 +139,18 @@ public static class StoryModelZip
     public static int ReleaseStoryModels(this ITransformer model) =>
         model.GetStoryModelHashes().Distinct(StringComparer.Ordinal).Count(StoryModelCache.Evict);
 
-    static InvalidDataException Foreign(string what) => new(
+    /// <summary>The error for a model with no story model in it; <paramref name="what"/> names the model.</summary>
+    internal static InvalidDataException Foreign(string what) => new(
         $"{what} is an ML.NET model but holds no HorrorAlign story model (no '{ModelPayload.Tag}' payload). " +
         "Was it saved from a pipeline with HorrorAlign trainers?");
 
+    // Payloads found per transformer tree (a tree never changes): releasing or reading a model again needs no new walk.
+    static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ITransformer, List<ReadOnlyMemory<char>>> Found = new();
+
     /// <summary>Every model payload in the transformer tree, in pipeline order.</summary>
-    internal static List<ReadOnlyMemory<char>> FindPayloads(ITransformer root)
+    internal static List<ReadOnlyMemory<char>> FindPayloads(ITransformer root) => Found.GetValue(root, Search);
+
+    static List<ReadOnlyMemory<char>> Search(ITransformer root)
     {
         var found = new List<ReadOnlyMemory<char>>();
         var probe = new MLContext(seed: 0);

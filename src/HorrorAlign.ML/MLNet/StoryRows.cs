@@ -96,6 +96,15 @@ public sealed class StoryPairInput : StorySpecColumns
 /// <summary>The output row of a story pipeline: the generated story (<see cref="StoryColumnNames.Story"/>).</summary>
 public sealed class StoryPrediction
 {
+    string? _story;
+
     /// <summary>The generated story.</summary>
-    public string Story { get; set; } = "";
+    /// <exception cref="InvalidDataException">The model that made this prediction wrote no story column: it holds no
+    /// HorrorAlign story model (a foreign zip). ML.NET's prediction engine leaves a missing column's field unset rather
+    /// than failing, so this is the first place that can tell.</exception>
+    public string Story
+    {
+        get => _story ?? throw StoryModelZip.Foreign("The model that made this prediction");
+        set => _story = value;
+    }
 }

@@ -62,6 +62,27 @@ internal sealed class GptModel : nn.Module<Tensor, Tensor>
     /// <summary>The model's shape.</summary>
     public GptConfig Config { get; }
 
+    /// <summary>The decodes running on this model, which a dispose waits for (see <see cref="ModelLifetime"/>).</summary>
+    private readonly ModelLifetime lifetime = new();
+
+    /// <summary>Starts a decode: the weights stay alive until <see cref="EndUse"/>.</summary>
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
+    internal void BeginUse() => lifetime.Enter();
+
+    /// <summary>Ends a decode; the last one frees the weights of a model disposed meanwhile.</summary>
+    internal void EndUse()
+    {
+        if (lifetime.Exit()) base.Dispose(true);
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        // Disposed while decodes run: the last one frees the weights (EndUse), so no forward pass reads freed memory.
+        if (disposing && lifetime.DeferDispose()) return;
+        base.Dispose(disposing);
+    }
+
     /// <summary>ids [B,T] int64 → logits [B,T,V]. With a <see cref="GptConfig.CopyHead"/> these are the log-probabilities
     /// of the copy/generate mixture (already normalised, so log_softmax leaves them unchanged).</summary>
     public override Tensor forward(Tensor ids) => Logits(ids, sourceLengths: null);

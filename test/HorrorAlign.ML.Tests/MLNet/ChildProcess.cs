@@ -59,6 +59,10 @@ internal static class ChildProgram
     {
         // predict <zip> <specs.jsonl> <out.json>: plain ML.NET Load + a prediction engine per spec row.
         "predict" => Predict(args[0], args[1], args[2]),
+        // release-race <zip> <seconds>: TextGenerator on GetStoryModel() while the main thread releases the models.
+        "release-race" => ReleaseRaceChild.GenerateWhileReleasing(args[0], double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture)),
+        // soak <zip> <seconds>: prediction engines on 4 threads while the models are released and reloaded.
+        "soak" => ReleaseRaceChild.PredictWhileReleasing(args[0], double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture)),
         _ => throw new ArgumentException($"Unknown child mode '{mode}'."),
     };
 
