@@ -16,6 +16,8 @@ internal static class ZipLimits
     public const long MaxEntryBytes = 4L << 30;
     /// <summary>Total uncompressed size over file size: torch.save stores (1×), base64 weights deflate to ~0.75×; 64× is slack.</summary>
     public const int MaxExpansion = 64;
+    /// <summary>Small zips may still expand to <see cref="MaxExpansion"/> × 1 MiB: a tiny model's zip is mostly overhead.</summary>
+    private const long MinExpansionBase = 1L << 20;
 
     /// <summary>Checks the zip in <paramref name="stream"/> (seekable; its position is restored) against the caps.</summary>
     /// <exception cref="InvalidDataException">Not a readable zip, or beyond a cap; the message names
@@ -49,9 +51,11 @@ internal static class ZipLimits
                     $"The {what}: zip entry '{name}' declares {ByteSize.Format(length)} uncompressed, more than the {ByteSize.Format(MaxEntryBytes)} allowed.");
             total += length;
         }
-        if (total > MaxExpansion * Math.Max(fileBytes, 1L << 20))
+        long cap = MaxExpansion * Math.Max(fileBytes, MinExpansionBase);
+        if (total > cap)
             throw new InvalidDataException(
-                $"The {what}: its zip entries declare {ByteSize.Format(total)} uncompressed, more than {MaxExpansion} × its {ByteSize.Format(fileBytes)} size.");
+                $"The {what}: its zip entries declare {ByteSize.Format(total)} uncompressed, more than the {ByteSize.Format(cap)} " +
+                $"allowed for a {ByteSize.Format(fileBytes)} zip ({MaxExpansion} × its size, at least {ByteSize.Format(MaxExpansion * MinExpansionBase)}).");
     }
 
     /// <summary><see cref="Check(Stream, string)"/> on a file.</summary>
