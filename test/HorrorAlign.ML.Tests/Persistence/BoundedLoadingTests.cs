@@ -282,6 +282,78 @@ public sealed class BoundedLoadingTests : IDisposable
         }
     }
 
+    // ---- fuzzing --------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public void MutatedModelFiles_OnlyEverThrowInvalidDataException()
+    {
+        // Half the cases mutate the file as it is (the checksum or the envelope must catch them); half mutate the header
+        // JSON or the payload and re-seal them with right lengths and a valid checksum, so the parser itself is fuzzed.
+        // Every fourth case goes through the ML.NET text payload (ModelPayload) instead of the stream.
+        byte[] valid = TinyModelBytes();
+        int headerLength = (int)BinaryPrimitives.ReadUInt32LittleEndian(valid.AsSpan(12));
+        byte[] header = valid[24..(24 + headerLength)];
+        byte[] payload = Split(valid).Payload;
+        var rng = new Random(20261216);
+        var clock = Stopwatch.StartNew();
+        int loaded = 0, rejected = 0;
+        for (int i = 0; i < 2000; i++)
+        {
+            byte[] input = (i % 2) switch
+            {
+                0 => Mutate(valid, rng),
+                _ => rng.Next(4) == 0 ? Container(header, Mutate(payload, rng)) : Container(Mutate(header, rng), payload),
+            };
+            try
+            {
+                using var model = i % 4 == 3
+                    ? HorrorAlign.ML.MLNet.ModelPayload.Decode(HorrorAlign.ML.MLNet.ModelPayload.Encode(input).Payload)
+                    : StoryModel.Load(new MemoryStream(input));
+                loaded++;
+            }
+            catch (InvalidDataException)
+            {
+                rejected++;
+            }
+            catch (Exception e)
+            {
+                Assert.Fail($"case {i}: {e.GetType().Name} escaped: {e.Message}\n{e.StackTrace}");
+            }
+        }
+        Assert.InRange(clock.Elapsed.TotalSeconds, 0, 20);
+        // Both outcomes occur: the mutations reach the parser and the tensor copy, not only the checksum.
+        Assert.True(rejected >= 1000 && loaded >= 50, $"{loaded} loaded, {rejected} rejected");
+    }
+
+    /// <summary>One seeded mutation: bit flips, a truncation, inserted bytes, or a number made longer (digits inserted
+    /// after a digit, which is how sizes and offsets in the JSON header turn absurd).</summary>
+    private static byte[] Mutate(byte[] bytes, Random rng)
+    {
+        ReadOnlySpan<byte> punctuation = "{}[],:\"-0"u8;
+        var list = new List<byte>(bytes);
+        switch (rng.Next(5))
+        {
+            case 0:
+                for (int k = rng.Next(1, 4); k > 0 && list.Count > 0; k--) list[rng.Next(list.Count)] ^= (byte)(1 << rng.Next(8));
+                break;
+            case 1:
+                list = list.Take(rng.Next(list.Count)).ToList();
+                break;
+            case 2:
+                list.InsertRange(rng.Next(list.Count + 1), Enumerable.Range(0, rng.Next(1, 9)).Select(_ => (byte)rng.Next(256)));
+                break;
+            case 3:
+                if (list.Count > 0) list[rng.Next(list.Count)] = punctuation[rng.Next(punctuation.Length)];
+                break;
+            default:
+                var digits = Enumerable.Range(0, list.Count).Where(j => list[j] is >= (byte)'0' and <= (byte)'9').ToList();
+                if (digits.Count > 0)
+                    list.InsertRange(digits[rng.Next(digits.Count)] + 1, Encoding.ASCII.GetBytes(rng.Next(2) == 0 ? "000000" : "9999999999"));
+                break;
+        }
+        return list.ToArray();
+    }
+
     /// <summary>A read-only stream over bytes that cannot seek or tell its length.</summary>
     private sealed class UnseekableStream(byte[] bytes) : Stream
     {
