@@ -78,7 +78,7 @@ public static class StoryModelZip
             seekable.Position = 0;
             stream = seekable;
         }
-        ZipLimits.Check(stream, source == "stream" ? "model stream" : $"model zip '{source}'");
+        ZipLimits.Check(stream, source == "stream" ? "model stream" : $"model zip '{source}'", "ML.NET model zip");
         ITransformer loaded;
         try
         {

@@ -19,10 +19,11 @@ internal static class ZipLimits
     /// <summary>Small zips may still expand to <see cref="MaxExpansion"/> × 1 MiB: a tiny model's zip is mostly overhead.</summary>
     private const long MinExpansionBase = 1L << 20;
 
-    /// <summary>Checks the zip in <paramref name="stream"/> (seekable; its position is restored) against the caps.</summary>
+    /// <summary>Checks the zip in <paramref name="stream"/> (seekable; its position is restored) against the caps;
+    /// <paramref name="kind"/> says what the zip should have been when it is no zip at all.</summary>
     /// <exception cref="InvalidDataException">Not a readable zip, or beyond a cap; the message names
     /// <paramref name="what"/>, the entry and the cap.</exception>
-    public static void Check(Stream stream, string what)
+    public static void Check(Stream stream, string what, string kind = "zip")
     {
         long start = stream.Position;
         long fileBytes = stream.Length - start;
@@ -34,7 +35,7 @@ internal static class ZipLimits
         }
         catch (InvalidDataException e)
         {
-            throw new InvalidDataException($"The {what} is not a readable zip: {e.Message}", e);
+            throw new InvalidDataException($"The {what} is not a readable {kind}; it may be truncated or corrupt ({e.Message})", e);
         }
         finally
         {
@@ -58,7 +59,7 @@ internal static class ZipLimits
                 $"allowed for a {ByteSize.Format(fileBytes)} zip ({MaxExpansion} × its size, at least {ByteSize.Format(MaxExpansion * MinExpansionBase)}).");
     }
 
-    /// <summary><see cref="Check(Stream, string)"/> on a file.</summary>
+    /// <summary><see cref="Check(Stream, string, string)"/> on a file.</summary>
     public static void Check(string path, string what)
     {
         using var stream = File.OpenRead(path);
