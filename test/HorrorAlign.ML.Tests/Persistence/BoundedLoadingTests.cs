@@ -136,6 +136,11 @@ public sealed class BoundedLoadingTests : IDisposable
 
         message = AssertRejectedCheaply(() => StoryModel.Load(new MemoryStream(File.ReadAllBytes(path))));
         Has(message, "d_model 4096");
+
+        // The same bytes as the text payload of an ML.NET zip: what mlContext.Model.Load + predict decodes.
+        string payload = HorrorAlign.ML.MLNet.ModelPayload.Encode(File.ReadAllBytes(path)).Payload;
+        message = AssertRejectedCheaply(() => HorrorAlign.ML.MLNet.ModelPayload.Decode(payload));
+        Has(message, "d_model 4096");
     }
 
     [Fact]
