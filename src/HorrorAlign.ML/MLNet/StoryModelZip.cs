@@ -70,6 +70,15 @@ public static class StoryModelZip
         ArgumentNullException.ThrowIfNull(stream);
         var clock = Stopwatch.StartNew();
         long size = stream.CanSeek ? stream.Length : -1;
+        // The caps are read from the central directory, which needs a seekable stream (a copy costs the input's size).
+        using var seekable = stream.CanSeek ? null : new MemoryStream();
+        if (seekable is not null)
+        {
+            stream.CopyTo(seekable);
+            seekable.Position = 0;
+            stream = seekable;
+        }
+        ZipLimits.Check(stream, source == "stream" ? "model stream" : $"model zip '{source}'", "ML.NET model zip");
         ITransformer loaded;
         try
         {

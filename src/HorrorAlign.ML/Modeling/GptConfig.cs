@@ -67,7 +67,8 @@ public sealed record GptConfig
     /// <summary>Width of one attention head (<see cref="DModel"/> / <see cref="NHeads"/>).</summary>
     public int HeadDim => NHeads > 0 ? DModel / NHeads : 0;
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first field that cannot build a model.</summary>
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first field that cannot build a model, or that is
+    /// beyond the hard limits of <see cref="GptLimits"/>.</summary>
     public void Validate()
     {
         static void Require(bool ok, string field, string message)
@@ -75,14 +76,17 @@ public sealed record GptConfig
             if (!ok) throw new ArgumentException($"GptConfig.{field}: {message}", field);
         }
 
-        Require(VocabSize > 0, nameof(VocabSize), $"must be positive (got {VocabSize}).");
-        Require(DModel > 0, nameof(DModel), $"must be positive (got {DModel}).");
-        Require(NHeads > 0, nameof(NHeads), $"must be positive (got {NHeads}).");
+        static void InRange(int value, int max, string field) =>
+            Require(value is > 0 && value <= max, field, $"must be in 1..{max:N0} (got {value:N0}).");
+
+        InRange(VocabSize, GptLimits.MaxVocabSize, nameof(VocabSize));
+        InRange(DModel, GptLimits.MaxDModel, nameof(DModel));
+        InRange(NHeads, DModel > 0 ? DModel : int.MaxValue, nameof(NHeads));
         Require(DModel % NHeads == 0, nameof(NHeads), $"must divide DModel (DModel {DModel} is not a multiple of NHeads {NHeads}).");
-        Require(NLayers > 0, nameof(NLayers), $"must be positive (got {NLayers}).");
-        Require(MlpRatio > 0, nameof(MlpRatio), $"must be positive (got {MlpRatio}).");
+        InRange(NLayers, GptLimits.MaxLayers, nameof(NLayers));
+        InRange(MlpRatio, GptLimits.MaxMlpRatio, nameof(MlpRatio));
         Require(Dropout is >= 0 and < 1, nameof(Dropout), $"must be in [0, 1) (got {Dropout}).");
         Require(AttentionDropout is null or (>= 0 and < 1), nameof(AttentionDropout), $"must be in [0, 1) (got {AttentionDropout}).");
-        Require(ContextLength > 0, nameof(ContextLength), $"must be positive (got {ContextLength}).");
+        InRange(ContextLength, GptLimits.MaxContextLength, nameof(ContextLength));
     }
 }

@@ -18,6 +18,7 @@ internal static class ChecksummedContainer
     private const int PrefixLength = 8 + 4 + 4 + 8;
     private const int HashLength = 32;
     private const int MaxHeaderLength = 256 << 20;
+    private const int InitialChunk = 1 << 20;
 
     /// <summary>What a reader got back: the version it found, the header bytes and the payload bytes.</summary>
     internal readonly record struct Contents(int Version, byte[] Header, byte[] Payload);
@@ -101,10 +102,29 @@ internal static class ChecksummedContainer
         return new Contents((int)version, header, payload);
     }
 
+    /// <summary>
+    /// Reads a section of the declared length, allocating in proportion to the bytes the input really holds: a 7 kB
+    /// file that declares a 2 GB payload is reported truncated without 2 GB ever being allocated.
+    /// </summary>
     private static byte[] ReadSection(Stream stream, int length, IncrementalHash hash, string what, long offset, long expectedTotal)
     {
-        var bytes = GC.AllocateUninitializedArray<byte>(length);
-        int got = ReadFully(stream, bytes);
+        if (stream.CanSeek && stream.Length - stream.Position < length)
+            throw new InvalidDataException($"The {what} is truncated: {offset + stream.Length - stream.Position} of {expectedTotal} bytes.");
+        // An unseekable stream cannot say how much follows: grow the buffer as bytes arrive (at most twice what was read).
+        var bytes = GC.AllocateUninitializedArray<byte>(stream.CanSeek ? length : Math.Min(length, InitialChunk));
+        int got = 0;
+        while (got < length)
+        {
+            if (got == bytes.Length)
+            {
+                var grown = GC.AllocateUninitializedArray<byte>((int)Math.Min(length, 2L * bytes.Length));
+                bytes.AsSpan(0, got).CopyTo(grown);
+                bytes = grown;
+            }
+            int n = stream.Read(bytes, got, bytes.Length - got);
+            if (n == 0) break;
+            got += n;
+        }
         if (got < length)
             throw new InvalidDataException($"The {what} is truncated: {offset + got} of {expectedTotal} bytes.");
         hash.AppendData(bytes);

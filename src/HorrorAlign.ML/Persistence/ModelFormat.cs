@@ -17,6 +17,8 @@ internal static class ModelFormat
 {
     /// <summary>Newest version this code writes and reads.</summary>
     public const int CurrentVersion = 1;
+    /// <summary>A model's tensors are floating point, 16 bits per element at the least (float16, bfloat16).</summary>
+    private const int MinElementBytes = 2;
     private const string FormatName = "HorrorAlign.StoryModel";
     private static ReadOnlySpan<byte> Magic => "HAMODEL1"u8;
 
@@ -97,38 +99,22 @@ internal static class ModelFormat
         if (header.Tensors is null) throw new InvalidDataException($"The {what} header lacks 'tensors'.");
         try { header.Config.Validate(); }
         catch (ArgumentException e) { throw new InvalidDataException($"The {what} has an invalid config: {e.Message}", e); }
+        // Before the vocabulary or any tensor is made: a small file must not be able to ask for a large model.
+        StateDictCheck.RequireFits(header.Config, container.Payload.Length, MinElementBytes, what);
 
         var vocabulary = header.Vocabulary.ToVocabulary(what);
         if (vocabulary.Size != header.Config.VocabSize)
             throw new InvalidDataException(
                 $"The {what} is inconsistent: its vocabulary has {vocabulary.Size} ids but config.vocabSize is {header.Config.VocabSize}.");
 
+        var table = CheckTable(header, container.Payload.Length, what);
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         try
         {
-            foreach (var entry in header.Tensors)
+            foreach (var (entry, dtype) in table)
             {
-                if (string.IsNullOrEmpty(entry.Name)) throw new InvalidDataException($"The {what} has a tensor without a name.");
-                if (tensors.ContainsKey(entry.Name)) throw new InvalidDataException($"The {what} lists tensor '{entry.Name}' twice.");
-                ScalarType dtype = DTypes.Parse(entry.Dtype)
-                    ?? throw new InvalidDataException($"The {what}: tensor '{entry.Name}' has unknown dtype '{entry.Dtype}'.");
-                long[] shape = entry.Shape ?? throw new InvalidDataException($"The {what}: tensor '{entry.Name}' has no shape.");
-                // Sizes come from the file: compare without overflow (a crafted header must still get InvalidDataException).
-                long count = 1;
-                foreach (long d in shape)
-                {
-                    if (d < 0 || (d > 0 && count > container.Payload.Length / d))
-                        throw new InvalidDataException($"The {what}: tensor '{entry.Name}' has an impossible shape [{string.Join(",", shape)}].");
-                    count *= d;
-                }
-                long length = count * DTypes.Size(dtype);
-                if (entry.Length != length || entry.Offset < 0 || entry.Offset > container.Payload.Length - length)
-                    throw new InvalidDataException(
-                        $"The {what}: tensor '{entry.Name}' ({entry.Dtype} [{string.Join(",", shape)}]) does not fit the data section " +
-                        $"(offset {entry.Offset}, length {entry.Length}, data {container.Payload.Length} bytes).");
-
-                var t = empty(shape, dtype);
-                if (length > 0) t.bytes = container.Payload.AsSpan((int)entry.Offset, (int)length);
+                var t = empty(entry.Shape, dtype);
+                if (entry.Length > 0) t.bytes = container.Payload.AsSpan((int)entry.Offset, (int)entry.Length);
                 if (t.dtype is ScalarType.Float16 or ScalarType.BFloat16)
                 {
                     var wide = t.to(ScalarType.Float32);
@@ -144,6 +130,37 @@ internal static class ModelFormat
             throw;
         }
         return new Contents(header.Config, vocabulary, tensors);
+    }
+
+    /// <summary>
+    /// The tensor table, checked without allocating a tensor: names and shapes exactly those the config implies
+    /// (<see cref="StateDictCheck"/>), known dtypes, and byte ranges inside the data section.
+    /// </summary>
+    private static List<(TensorEntry Entry, ScalarType DType)> CheckTable(ModelHeader header, long dataBytes, string what)
+    {
+        var table = new List<(TensorEntry, ScalarType)>(header.Tensors.Count);
+        var listed = new Dictionary<string, long[]>(StringComparer.Ordinal);
+        foreach (var entry in header.Tensors)
+        {
+            if (entry is null || string.IsNullOrEmpty(entry.Name)) throw new InvalidDataException($"The {what} has a tensor without a name.");
+            if (listed.ContainsKey(entry.Name)) throw new InvalidDataException($"The {what} lists tensor '{entry.Name}' twice.");
+            ScalarType dtype = DTypes.Parse(entry.Dtype)
+                ?? throw new InvalidDataException($"The {what}: tensor '{entry.Name}' has unknown dtype '{entry.Dtype}'.");
+            listed.Add(entry.Name, entry.Shape ?? throw new InvalidDataException($"The {what}: tensor '{entry.Name}' has no shape."));
+            table.Add((entry, dtype));
+        }
+        StateDictCheck.RequireExact(header.Config, listed, what);
+
+        foreach (var (entry, dtype) in table)
+        {
+            // The shape is the config's (checked above), so its element count is bounded by GptLimits: no overflow.
+            long length = entry.Shape.Aggregate(1L, (n, d) => n * d) * DTypes.Size(dtype);
+            if (entry.Length != length || entry.Offset < 0 || entry.Offset > dataBytes - length)
+                throw new InvalidDataException(
+                    $"The {what}: tensor '{entry.Name}' ({entry.Dtype} [{string.Join(",", entry.Shape)}]) does not fit the data section " +
+                    $"(offset {entry.Offset}, length {entry.Length}, data {dataBytes} bytes).");
+        }
+        return table;
     }
 
     private sealed record ModelHeader(string Format, GptConfig Config, VocabularyHeader Vocabulary, List<TensorEntry> Tensors);

@@ -112,9 +112,11 @@ public static class PyTorchCheckpoint
                 if (heads is int h && h != description.Config.NHeads)
                     throw new ArgumentException(
                         $"Heads {h} contradicts the description stored with {what}, which says {description.Config.NHeads}.", nameof(options));
+                RequireTensorsMatch(description.Config, tensors, what);
                 return new Contents(description.Config, description.ToVocabulary(what), tensors);
             }
             var config = InferConfig(tensors, heads ?? OriginalHeads, what);
+            RequireTensorsMatch(config, tensors, what);
             return new Contents(config, DefaultVocabulary(config.VocabSize), tensors);
         }
         catch
@@ -136,6 +138,11 @@ public static class PyTorchCheckpoint
             throw;
         }
     }
+
+    /// <summary>The file's tensors are exactly the config's state dict, checked before a model of it is built: a
+    /// config read off names (e.g. 'blocks.100000.*') or a description must not build more than the file holds.</summary>
+    private static void RequireTensorsMatch(GptConfig config, Dictionary<string, Tensor> tensors, string what) =>
+        StateDictCheck.RequireExact(config, tensors.ToDictionary(kv => kv.Key, kv => kv.Value.shape, StringComparer.Ordinal), what);
 
     /// <summary>Full GPT-2 (optionally with field tokens) is the only vocabulary a bare size can stand for.</summary>
     private static TokenVocabulary? DefaultVocabulary(int size) =>
@@ -161,21 +168,31 @@ public static class PyTorchCheckpoint
 
         var embedding = Shape("token_embedding.weight", 2);
         var positions = Shape("pos_embedding.weight", 2);
-        int d = (int)embedding[1];
-        var blockIndex = new Regex(@"^blocks\.(\d+)\.");
+        // Dimensions come from the file: check them against GptLimits before any arithmetic on them.
+        long d = embedding[1];
+        if (d is <= 0 or > GptLimits.MaxDModel || embedding[0] is <= 0 or > GptLimits.MaxVocabSize
+            || positions[0] is <= 0 or > GptLimits.MaxContextLength || positions[1] != d)
+            throw new InvalidDataException(
+                $"The {what} implies an invalid config: token_embedding.weight [{string.Join(",", embedding)}] and pos_embedding.weight " +
+                $"[{string.Join(",", positions)}] must be [vocabulary ≤ {GptLimits.MaxVocabSize:N0}, d_model ≤ {GptLimits.MaxDModel}] and " +
+                $"[context ≤ {GptLimits.MaxContextLength:N0}, d_model].");
+        var blockIndex = new Regex(@"^blocks\.(\d{1,9})\.");
         int layers = tensors.Keys.Select(k => blockIndex.Match(k)).Where(m => m.Success)
             .Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).DefaultIfEmpty(-1).Max() + 1;
         if (layers == 0) throw new InvalidDataException($"The {what} has no 'blocks.0.*' tensors: it is not a model of the original architecture.");
+        if (layers > GptLimits.MaxLayers)
+            throw new InvalidDataException($"The {what} implies an invalid config: it names block {layers - 1}, beyond the {GptLimits.MaxLayers}-layer limit.");
         long hidden = Shape("blocks.0.ff.net.0.weight", 2)[0];
-        if (hidden % d != 0)
-            throw new InvalidDataException($"The {what}: the MLP width {hidden} is not a multiple of d_model {d}.");
+        if (hidden <= 0 || hidden % d != 0 || hidden / d > GptLimits.MaxMlpRatio)
+            throw new InvalidDataException(
+                $"The {what}: the MLP width {hidden} is not a multiple of d_model {d} up to {GptLimits.MaxMlpRatio} × d_model.");
         if (heads <= 0 || d % heads != 0)
             throw new ArgumentException($"Heads {heads} must be positive and divide d_model {d} (read from {what}).", nameof(heads));
 
-        return new GptConfig
+        var config = new GptConfig
         {
             VocabSize = (int)embedding[0],
-            DModel = d,
+            DModel = (int)d,
             NHeads = heads,
             NLayers = layers,
             MlpRatio = (int)(hidden / d),
@@ -186,6 +203,9 @@ public static class PyTorchCheckpoint
             // Same maths as the explicit softmax, fewer native calls (the original's dropout 0.1 stays for training).
             FusedAttention = true,
         };
+        try { config.Validate(); }
+        catch (ArgumentException e) { throw new InvalidDataException($"The {what} implies an invalid config: {e.Message}", e); }
+        return config;
     }
 
     /// <summary>

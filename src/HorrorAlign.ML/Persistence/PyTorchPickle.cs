@@ -39,6 +39,7 @@ internal static class PyTorchPickle
     {
         string what = $"PyTorch file '{path}'";
         Hashtable root;
+        ZipLimits.Check(path, what);
         try
         {
             using var stream = File.OpenRead(path);

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
+using HorrorAlign.ML.IO;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
@@ -43,6 +44,10 @@ internal static class SafeTensors
         }
     }
 
+    /// <summary>
+    /// Reads the header's string metadata and checks every tensor entry (known dtype, shape, data_offsets inside the
+    /// data section and as long as the shape says) before PyBridge allocates anything from it.
+    /// </summary>
     private static Dictionary<string, string> ReadMetadata(Stream stream, string what)
     {
         Span<byte> prefix = stackalloc byte[8];
@@ -57,14 +62,25 @@ internal static class SafeTensors
         {
             using var json = JsonDocument.Parse(header);
             if (json.RootElement.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"The {what} header is not a JSON object.");
-            if (json.RootElement.TryGetProperty("__metadata__", out var meta))
+            long dataBytes = stream.Length - 8 - (long)length, listedBytes = 0;
+            foreach (var entry in json.RootElement.EnumerateObject())
             {
-                foreach (var p in meta.EnumerateObject())
+                if (entry.Name == "__metadata__")
                 {
-                    if (p.Value.ValueKind != JsonValueKind.String)
-                        throw new InvalidDataException($"The {what}: __metadata__.{p.Name} is not a string (safetensors metadata values are strings).");
-                    metadata[p.Name] = p.Value.GetString()!;
+                    if (entry.Value.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"The {what}: __metadata__ is not a JSON object.");
+                    foreach (var p in entry.Value.EnumerateObject())
+                    {
+                        if (p.Value.ValueKind != JsonValueKind.String)
+                            throw new InvalidDataException($"The {what}: __metadata__.{p.Name} is not a string (safetensors metadata values are strings).");
+                        metadata[p.Name] = p.Value.GetString()!;
+                    }
+                    continue;
                 }
+                // Every tensor is read (and allocated) separately: their ranges together must fit in the data section.
+                listedBytes += CheckTensor(entry, dataBytes, what);
+                if (listedBytes > dataBytes)
+                    throw new InvalidDataException(
+                        $"The {what}: its tensors need {ByteSize.Format(listedBytes)} (up to '{entry.Name}') but the file holds {ByteSize.Format(dataBytes)} of data.");
             }
         }
         catch (JsonException e)
@@ -73,6 +89,40 @@ internal static class SafeTensors
         }
         return metadata;
     }
+
+    /// <summary>Byte length of one checked tensor entry: <c>{"dtype", "shape", "data_offsets": [begin, end]}</c>.</summary>
+    private static long CheckTensor(JsonProperty entry, long dataBytes, string what)
+    {
+        InvalidDataException Bad(string field, string problem) => new($"The {what}: tensor '{entry.Name}' {field} {problem}.");
+        var value = entry.Value;
+        if (value.ValueKind != JsonValueKind.Object) throw Bad("entry", "is not a JSON object");
+        if (!value.TryGetProperty("dtype", out var dtype) || dtype.ValueKind != JsonValueKind.String
+            || !s_elementBytes.TryGetValue(dtype.GetString()!, out int elementBytes))
+            throw Bad("dtype", "is missing or unknown");
+        if (!value.TryGetProperty("shape", out var shape) || shape.ValueKind != JsonValueKind.Array) throw Bad("shape", "is missing");
+        long count = 1;
+        foreach (var dim in shape.EnumerateArray())
+        {
+            if (dim.ValueKind != JsonValueKind.Number || !dim.TryGetInt64(out long n) || n < 0 || (n > 0 && count > dataBytes / n))
+                throw Bad("shape", $"[{string.Join(",", shape.EnumerateArray())}] is impossible for {ByteSize.Format(dataBytes)} of data");
+            count *= n;
+        }
+        if (!value.TryGetProperty("data_offsets", out var offsets) || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2
+            || offsets[0].ValueKind != JsonValueKind.Number || offsets[1].ValueKind != JsonValueKind.Number
+            || !offsets[0].TryGetInt64(out long begin) || !offsets[1].TryGetInt64(out long end))
+            throw Bad("data_offsets", "is not [begin, end]");
+        if (begin < 0 || end < begin || end > dataBytes)
+            throw Bad("data_offsets", $"[{begin}, {end}] lie outside the {dataBytes}-byte data section");
+        if (end - begin != count * elementBytes)
+            throw Bad("data_offsets", $"[{begin}, {end}] hold {end - begin} bytes, but its shape needs {count * elementBytes}");
+        return end - begin;
+    }
+
+    /// <summary>Bytes per element of the safetensors dtypes.</summary>
+    private static readonly Dictionary<string, int> s_elementBytes = new(StringComparer.Ordinal)
+    {
+        ["F64"] = 8, ["F32"] = 4, ["F16"] = 2, ["BF16"] = 2, ["I64"] = 8, ["I32"] = 4, ["I16"] = 2, ["I8"] = 1, ["U8"] = 1, ["BOOL"] = 1,
+    };
 
     /// <summary>Writes <paramref name="tensors"/> (any device; stored as they are, in the given order) with string
     /// <paramref name="metadata"/>.</summary>
