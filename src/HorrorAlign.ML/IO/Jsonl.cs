@@ -111,6 +111,7 @@ internal static class Jsonl
         }
         if (root.ValueKind != JsonValueKind.Object)
             throw new JsonlFormatException(fileName, line, null, $"line must be a JSON object, not {root.ValueKind}");
+        if (!JsonText.NamesAreText(root)) throw new JsonlFormatException(fileName, line, null, JsonText.UnpairedSurrogateName);
         return root;
     }
 

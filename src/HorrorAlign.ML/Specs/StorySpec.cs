@@ -194,6 +194,7 @@ public sealed record StorySpec(
         {
             if (element.ValueKind != JsonValueKind.Object)
                 throw new SpecValidationException("spec", $"a spec must be a JSON object, not {element.ValueKind}");
+            if (!JsonText.NamesAreText(element)) throw new SpecValidationException("spec", JsonText.UnpairedSurrogateName);
             var values = new string[Fields.Count];
             for (int i = 0; i < Fields.Count; i++)
                 values[i] = ReadString(element, Fields[i].Json, required: true)!;
