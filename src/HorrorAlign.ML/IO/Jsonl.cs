@@ -76,29 +76,19 @@ internal static class Jsonl
         }
         var utf8 = bytes.GetBuffer().AsMemory(0, (int)bytes.Length);
         if (utf8.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) utf8 = utf8[3..];
-        if (Utf8Text.FirstInvalidByte(utf8.Span) is int bad)
-            throw new JsonlFormatException(path, CountLines(utf8.Span[..bad]), null, "file is not valid UTF-8");
-        try
-        {
-            return ParseObject(utf8, path, 1);
-        }
-        catch (JsonlFormatException e) when (e.InnerException is JsonException { LineNumber: { } line })
-        {
-            // A pretty-printed file's error is on the line the JSON reader names (0-based), not on line 1.
-            throw new JsonlFormatException(path, (int)line + 1, null, e.Message[(e.Message.IndexOf(": ", StringComparison.Ordinal) + 2)..]
-                .Replace("line is", "file is", StringComparison.Ordinal), e.InnerException);
-        }
+        return ParseObject(utf8, path, 1, "file");
 
         static int CountLines(ReadOnlySpan<byte> before) => before.Count((byte)'\n') + 1;
     }
 
-    /// <summary>One JSON object from strict UTF-8 bytes, located at <paramref name="fileName"/>:<paramref name="line"/>.</summary>
+    /// <summary>One JSON object from strict UTF-8 bytes: a JSONL line (<paramref name="unit"/> "line") at
+    /// <paramref name="fileName"/>:<paramref name="line"/>, or a whole file ("file", starting at that line).</summary>
     /// <exception cref="JsonlFormatException">Not valid UTF-8, not valid JSON, or not an object.</exception>
-    internal static JsonElement ParseObject(ReadOnlyMemory<byte> utf8, string fileName, int line)
+    internal static JsonElement ParseObject(ReadOnlyMemory<byte> utf8, string fileName, int line, string unit = "line")
     {
         // The JSON reader lets invalid UTF-8 through as U+FFFD in some places; a bad byte is corrupt data, not text.
         if (Utf8Text.FirstInvalidByte(utf8.Span) is int bad)
-            throw new JsonlFormatException(fileName, line, null, $"line is not valid UTF-8 (byte {bad + 1} of the line)");
+            throw new JsonlFormatException(fileName, line + utf8.Span[..bad].Count((byte)'\n'), null, $"{unit} is not valid UTF-8 (byte {bad + 1} of the {unit})");
         JsonElement root;
         try
         {
@@ -107,10 +97,11 @@ internal static class Jsonl
         }
         catch (JsonException e)
         {
-            throw new JsonlFormatException(fileName, line, null, "line is not valid JSON (" + e.Message + ")", e);
+            // A multi-line object's error is on the line the JSON reader names (0-based from the start).
+            throw new JsonlFormatException(fileName, line + (int)(e.LineNumber ?? 0), null, $"{unit} is not valid JSON ({e.Message})", e);
         }
         if (root.ValueKind != JsonValueKind.Object)
-            throw new JsonlFormatException(fileName, line, null, $"line must be a JSON object, not {root.ValueKind}");
+            throw new JsonlFormatException(fileName, line, null, $"{unit} must be a JSON object, not {root.ValueKind}");
         if (!JsonText.NamesAreText(root)) throw new JsonlFormatException(fileName, line, null, JsonText.UnpairedSurrogateName);
         return root;
     }
