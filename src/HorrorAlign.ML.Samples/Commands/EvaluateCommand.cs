@@ -95,7 +95,7 @@ public sealed class EvaluateCommand : Command
         string column;
         if (storiesFile is not null)
         {
-            var (specs, stories) = ReadStories(storiesFile, specsFile is null ? benchmarkSpecs : StorySpecFile.Read(specsFile));
+            var (specs, stories) = ReadStories(storiesFile, specsFile is null ? benchmarkSpecs : ReadSpecs(specsFile));
             ct.ThrowIfCancellationRequested();
             report = new ModelEvaluationReport(ModelEvaluator.EvaluateStories(specs, stories), null, null, 0);
             column = Path.GetFileName(storiesFile);
@@ -115,7 +115,7 @@ public sealed class EvaluateCommand : Command
                 if (referencePath is null && Path.GetFileName(modelPath) == AlignmentPipeline.ModelFile)
                     referencePath = OptionalFile(Path.GetDirectoryName(runData)!, AlignmentPipeline.SftModelFile);
             }
-            var specs = specsFile is null ? benchmarkSpecs : StorySpecFile.Read(specsFile);
+            var specs = specsFile is null ? benchmarkSpecs : ReadSpecs(specsFile);
             var pairs = pairsFile is null ? null : PreferencePair.ReadJsonl(pairsFile);
             var sft = sftFile is null ? null : SftExample.ReadJsonl(sftFile);
             using var model = ModelArchive.Load(modelPath);
@@ -146,6 +146,9 @@ public sealed class EvaluateCommand : Command
         return ExitCode.Success;
     }
 
+    /// <summary>The specs of --specs (or a run's spec file): at least one, each checked here at its line.</summary>
+    private static List<StorySpec> ReadSpecs(string path) => [.. StorySpecFile.ReadRequired(path).Select(s => s.Spec)];
+
     /// <summary>
     /// Reads stories to grade. Each row needs a <c>story</c>; its spec is the row's <c>spec</c> object, else the spec of
     /// <paramref name="specs"/> with the row's <c>id</c>, else the row's <c>prompt</c> read back as a spec.
@@ -157,7 +160,7 @@ public sealed class EvaluateCommand : Command
             for (int i = 0; i < specs.Count; i++)
                 byId.TryAdd(specs[i].Id ?? (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), specs[i]);
 
-        var rows = Jsonl.Read(path, record =>
+        var rows = Jsonl.ReadNonEmpty(path, record =>
         {
             string story = record.GetString("story");
             string? id = record.GetOptionalString("id");
@@ -188,7 +191,7 @@ public sealed class EvaluateCommand : Command
             if (spec is null)
                 throw record.Error(null, $"no spec for this story: give the row a 'spec' or a story 'prompt', or pass --specs with id '{id}'");
             return (Spec: spec with { Id = spec.Id ?? id }, Story: story);
-        });
+        }, "stories");
         return ([.. rows.Select(r => r.Spec)], [.. rows.Select(r => r.Story)]);
     }
 

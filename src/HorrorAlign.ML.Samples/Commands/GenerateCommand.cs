@@ -90,14 +90,17 @@ public sealed class GenerateCommand : Command
         }
         else if (request.SpecFile is not null)
         {
-            var spec = ReadSpecFile(request.SpecFile);
+            var spec = StorySpecFile.ReadSingle(request.SpecFile);
             string story = TextGenerator.Generate(model, spec.ToPrompt(), sampling);
             output.WriteLine(story);
             if (!request.Quiet) console.Error.WriteLine("checks: " + StoryChecks.Check(spec, story));
         }
         else if (request.SpecsFile is not null)
         {
-            int n = GenerateBatch(model, StorySpecFile.Read(request.SpecsFile), request.OutFile!, sampling, request.Quiet ? null : console.Out, ct);
+            var located = StorySpecFile.ReadRequired(request.SpecsFile);
+            List<StorySpec> specs = [.. located.Select(s => s.Spec)];
+            PromptFit.Check(model, specs, request.SpecsFile, [.. located.Select(s => s.Line)]); // before any story is written
+            int n = GenerateBatch(model, specs, request.OutFile!, sampling, request.Quiet ? null : console.Out, ct);
             if (!request.Quiet) console.Out.MarkupLine(Markup.Escape($"wrote {n} stories to {request.OutFile}"));
         }
         else
@@ -142,19 +145,6 @@ public sealed class GenerateCommand : Command
             w.WriteEndObject();
         });
         return rows.Length;
-    }
-
-    private static StorySpec ReadSpecFile(string path)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"Spec file not found: {path}", path);
-        try
-        {
-            return StorySpec.FromJson(File.ReadAllText(path));
-        }
-        catch (SpecValidationException e)
-        {
-            throw new FormatException($"{path}: {e.Message}", e);
-        }
     }
 
     /// <summary>Turns the two-character escapes <c>\n</c>, <c>\t</c> and <c>\\</c> of a command-line prompt into their characters.</summary>

@@ -67,7 +67,7 @@ public static class BenchmarkSpecs
     private static StorySpec[] ReadStressSpecs()
     {
         const string name = "stress_specs.jsonl";
-        using var reader = new StreamReader(Open(name));
-        return [.. StorySpecFile.Read(reader, name)];
+        using var stream = Open(name);
+        return [.. StorySpecFile.Read(stream, name)];
     }
 }

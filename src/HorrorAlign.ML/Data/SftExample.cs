@@ -34,12 +34,18 @@ public sealed record SftExample(string Id, string Prompt, string Response, Story
     /// <c>spec</c> is parsed from the prompt when it is a story prompt.</summary>
     /// <exception cref="JsonlFormatException">Malformed line, or a missing/blank required field; names file, line and field.</exception>
     /// <exception cref="SpecValidationException">The row's spec is invalid; names file, line and field.</exception>
-    public static List<SftExample> ReadJsonl(string path) => Jsonl.Read(path, static record =>
+    public static List<SftExample> ReadJsonl(string path) => Jsonl.Read(path, Parse);
+
+    /// <summary><see cref="ReadJsonl"/> for a split that training cannot do without.</summary>
+    /// <exception cref="InvalidDataException">The file holds no example; names the file.</exception>
+    internal static List<SftExample> ReadJsonlNonEmpty(string path) => Jsonl.ReadNonEmpty(path, Parse, "SFT examples");
+
+    private static SftExample Parse(JsonlRecord record)
     {
         string prompt = DatasetRows.RequiredText(record, "prompt");
         return new SftExample(DatasetRows.Id(record), prompt, DatasetRows.RequiredText(record, "response"), DatasetRows.ReadSpec(record, prompt))
         {
             Source = DatasetRows.Source(record),
         };
-    });
+    }
 }

@@ -59,6 +59,7 @@ public static class ModelEvaluator
         RequireItems(specs, nameof(specs));
         options ??= new ModelEvaluationOptions();
         options.Validate();
+        PromptFit.Check(model, specs);
         // TextGenerator.GenerateBatch's per-story seeds, so `generate --specs` reproduces these stories.
         var stories = TextGenerator.GenerateBatch(model, [.. specs.Select(s => s.ToPrompt())], options.Sampling, options.Parallelism,
             progress is null ? null : new InlineProgress<int>(done => progress.Report(new EvaluationProgress(StoriesPhase, done, specs.Count))),

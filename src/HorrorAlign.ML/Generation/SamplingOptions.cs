@@ -8,14 +8,14 @@ public sealed record SamplingOptions
 {
     /// <summary>Maximum number of new tokens (EOS not counted).</summary>
     public int MaxNewTokens { get; init; } = 200;
-    /// <summary>Softmax temperature; 0 means greedy.</summary>
+    /// <summary>Softmax temperature; 0 means greedy, else in [<see cref="MinTemperature"/>, <see cref="MaxTemperature"/>].</summary>
     public double Temperature { get; init; } = 1.0;
     /// <summary>Keep only the k most likely tokens (0 = off).</summary>
     public int TopK { get; init; }
     /// <summary>Nucleus threshold in (0,1]; 1 = off. The original's default is 0.95.</summary>
     public double TopP { get; init; } = 0.95;
     /// <summary>
-    /// CTRL-style repetition penalty (1 = off): the logit of every token already GENERATED is divided by the penalty
+    /// CTRL-style repetition penalty (1 = off; in [<see cref="MinRepetitionPenalty"/>, <see cref="MaxRepetitionPenalty"/>]): the logit of every token already GENERATED is divided by the penalty
     /// when positive and multiplied by it when negative. Prompt tokens are not penalised, so the story may still
     /// use the names and objects of its specification.
     /// </summary>
@@ -39,6 +39,19 @@ public sealed record SamplingOptions
     /// </summary>
     public bool EnforceFields { get; init; } = true;
 
+    /// <summary>Smallest non-zero <see cref="Temperature"/>: below it a float logit divided by it overflows to infinity.</summary>
+    public const double MinTemperature = 1e-3;
+
+    /// <summary>Largest <see cref="Temperature"/>: at 100 the logits of a trained model are already flat (uniform noise).</summary>
+    public const double MaxTemperature = 100;
+
+    /// <summary>Smallest <see cref="RepetitionPenalty"/>: a factor of 1,000 already decides every step; beyond it, float
+    /// logits overflow or vanish (1e-50 is 0 as a float) and the draw fails or rewards repetition.</summary>
+    public const double MinRepetitionPenalty = 1e-3;
+
+    /// <summary>Largest <see cref="RepetitionPenalty"/> (see <see cref="MinRepetitionPenalty"/>).</summary>
+    public const double MaxRepetitionPenalty = 1e3;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
     public void Validate()
     {
@@ -48,10 +61,13 @@ public sealed record SamplingOptions
         }
 
         Require(MaxNewTokens >= 0, nameof(MaxNewTokens), $"must be >= 0 (got {MaxNewTokens}).");
-        Require(Temperature >= 0 && double.IsFinite(Temperature), nameof(Temperature), $"must be a finite number >= 0 (got {Temperature}); 0 = greedy.");
+        // Checked as the float the sampler uses: 1e-50 is 0 there (a division by zero), and past 100 the draw is noise.
+        Require(Temperature == 0 || Temperature is >= MinTemperature and <= MaxTemperature, nameof(Temperature),
+            $"must be 0 (greedy) or in [{MinTemperature}, {MaxTemperature}] (got {Temperature}).");
         Require(TopK >= 0, nameof(TopK), $"must be >= 0 (got {TopK}); 0 = off.");
         Require(TopP > 0 && TopP <= 1, nameof(TopP), $"must be in (0, 1] (got {TopP}); 1 = off, use Temperature 0 for greedy.");
-        Require(RepetitionPenalty > 0 && double.IsFinite(RepetitionPenalty), nameof(RepetitionPenalty), $"must be a finite number > 0 (got {RepetitionPenalty}); 1 = off.");
+        Require(RepetitionPenalty is >= MinRepetitionPenalty and <= MaxRepetitionPenalty, nameof(RepetitionPenalty),
+            $"must be in [{MinRepetitionPenalty}, {MaxRepetitionPenalty}] (got {RepetitionPenalty}); 1 = off.");
         Require(NoRepeatNGramSize >= 0, nameof(NoRepeatNGramSize), $"must be >= 0 (got {NoRepeatNGramSize}); 0 = off.");
         Require(StopStrings is not null, nameof(StopStrings), "must not be null (use an empty list).");
         Require(StopStrings!.All(s => !string.IsNullOrEmpty(s)), nameof(StopStrings), "must not contain null or empty strings.");

@@ -170,7 +170,15 @@ public static class TextGenerator
         var prepared = new Prepared[prompts.Count];
         for (int i = 0; i < prompts.Count; i++)
         {
-            prepared[i] = Prepare(model, prompts[i] ?? throw new ArgumentException($"prompts[{i}] is null.", nameof(prompts)), [], optionsOf(i));
+            try
+            {
+                prepared[i] = Prepare(model, prompts[i] ?? throw new ArgumentException($"prompts[{i}] is null.", nameof(prompts)), [], optionsOf(i));
+            }
+            catch (ArgumentException e) when (e.ParamName == "prompt")
+            {
+                // Every prompt is prepared before any is decoded, so a prompt too long fails at once; say which.
+                throw new ArgumentException($"prompts[{i}]: {e.Message.Replace(" (Parameter 'prompt')", "", StringComparison.Ordinal)}", nameof(prompts), e);
+            }
             if (!cancellationToken.CanBeCanceled) continue;
             var stops = prepared[i].Request.StopCondition; // a cancel ends every sequence at its next token
             prepared[i] = prepared[i] with { Request = prepared[i].Request with { StopCondition = tokens => cancellationToken.IsCancellationRequested || stops?.Invoke(tokens) == true } };

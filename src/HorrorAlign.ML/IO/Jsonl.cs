@@ -15,8 +15,13 @@ internal static class Jsonl
     /// written as themselves (the files are data, never embedded in HTML), so that diffs stay readable.</summary>
     internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>Longest accepted line, in bytes (1 MiB): a row of this project is a few KB, and a bound keeps one
+    /// corrupt or hostile line from taking all memory. A single-object JSON file (e.g. <c>--spec</c>) has the same cap.</summary>
+    internal const int MaxLineBytes = 1 << 20;
+
     /// <summary>Reads every non-blank line of <paramref name="path"/> as a JSON object, in file order.</summary>
-    /// <exception cref="JsonlFormatException">A line is not valid JSON or not a JSON object.</exception>
+    /// <exception cref="JsonlFormatException">A line is not valid UTF-8, not valid JSON, not a JSON object, or longer than
+    /// 1 MiB; names file and line.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     public static IEnumerable<JsonlRecord> ReadRecords(string path)
     {
@@ -26,42 +31,79 @@ internal static class Jsonl
 
         static IEnumerable<JsonlRecord> Iterate(string path)
         {
-            using var reader = new StreamReader(path, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true);
-            foreach (var record in ReadRecords(reader, path)) yield return record;
+            using var stream = File.OpenRead(path);
+            foreach (var record in ReadRecords(stream, path)) yield return record;
         }
     }
 
-    /// <summary>Reads every non-blank line of <paramref name="reader"/> (e.g. an embedded resource) as a JSON object;
-    /// errors name <paramref name="fileName"/>. The caller owns the reader.</summary>
-    /// <exception cref="JsonlFormatException">A line is not valid JSON or not a JSON object.</exception>
-    internal static IEnumerable<JsonlRecord> ReadRecords(TextReader reader, string fileName)
+    /// <summary>Reads every non-blank line of <paramref name="stream"/> (e.g. an embedded resource) as a JSON object;
+    /// errors name <paramref name="fileName"/>. The caller owns the stream.</summary>
+    /// <exception cref="JsonlFormatException">A line is not valid UTF-8, not valid JSON, not a JSON object, or longer
+    /// than <paramref name="maxLineBytes"/>.</exception>
+    internal static IEnumerable<JsonlRecord> ReadRecords(Stream stream, string fileName, int maxLineBytes = MaxLineBytes)
     {
-        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(fileName);
-        return Iterate(reader, fileName);
+        return Iterate(new JsonlLineReader(stream, fileName, maxLineBytes), fileName);
 
-        static IEnumerable<JsonlRecord> Iterate(TextReader reader, string path)
+        static IEnumerable<JsonlRecord> Iterate(JsonlLineReader reader, string path)
         {
-            int lineNumber = 0;
-            while (reader.ReadLine() is { } line)
+            while (reader.TryReadLine(out var line))
             {
-                lineNumber++;
-                if (string.IsNullOrWhiteSpace(line)) continue;
-                JsonElement root;
-                try
-                {
-                    using var doc = JsonDocument.Parse(line);
-                    root = doc.RootElement.Clone();
-                }
-                catch (JsonException e)
-                {
-                    throw new JsonlFormatException(path, lineNumber, null, "line is not valid JSON (" + e.Message + ")", e);
-                }
-                if (root.ValueKind != JsonValueKind.Object)
-                    throw new JsonlFormatException(path, lineNumber, null, $"line must be a JSON object, not {root.ValueKind}");
-                yield return new JsonlRecord(path, lineNumber, root);
+                if (line.Span.TrimStart(" \t\r"u8).IsEmpty) continue;
+                yield return new JsonlRecord(path, reader.LineNumber, ParseObject(line, path, reader.LineNumber));
             }
         }
+    }
+
+    /// <summary>Reads a file that holds one JSON object (pretty-printed or not; e.g. <c>generate --spec</c>), at most
+    /// <see cref="MaxLineBytes"/> bytes, read without taking more than that into memory.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="JsonlFormatException">Too long, not UTF-8, not JSON or not an object; names the file and line.</exception>
+    internal static JsonElement ReadObjectFile(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"JSON file not found: {path}", path);
+        using var stream = File.OpenRead(path);
+        var bytes = new MemoryStream();
+        var buffer = new byte[64 * 1024];
+        for (int n; (n = stream.Read(buffer)) > 0;)
+        {
+            if (bytes.Length + n > MaxLineBytes)
+                throw new JsonlFormatException(path, CountLines(bytes.GetBuffer().AsSpan(0, (int)bytes.Length)), null,
+                    $"file is longer than the limit of {MaxLineBytes:N0} bytes for one JSON object");
+            bytes.Write(buffer, 0, n);
+        }
+        var utf8 = bytes.GetBuffer().AsMemory(0, (int)bytes.Length);
+        if (utf8.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) utf8 = utf8[3..];
+        return ParseObject(utf8, path, 1, "file");
+
+        static int CountLines(ReadOnlySpan<byte> before) => before.Count((byte)'\n') + 1;
+    }
+
+    /// <summary>One JSON object from strict UTF-8 bytes: a JSONL line (<paramref name="unit"/> "line") at
+    /// <paramref name="fileName"/>:<paramref name="line"/>, or a whole file ("file", starting at that line).</summary>
+    /// <exception cref="JsonlFormatException">Not valid UTF-8, not valid JSON, or not an object.</exception>
+    internal static JsonElement ParseObject(ReadOnlyMemory<byte> utf8, string fileName, int line, string unit = "line")
+    {
+        // The JSON reader lets invalid UTF-8 through as U+FFFD in some places; a bad byte is corrupt data, not text.
+        if (Utf8Text.FirstInvalidByte(utf8.Span) is int bad)
+            throw new JsonlFormatException(fileName, line + utf8.Span[..bad].Count((byte)'\n'), null, $"{unit} is not valid UTF-8 (byte {bad + 1} of the {unit})");
+        JsonElement root;
+        try
+        {
+            using var doc = JsonDocument.Parse(utf8);
+            root = doc.RootElement.Clone();
+        }
+        catch (JsonException e)
+        {
+            // A multi-line object's error is on the line the JSON reader names (0-based from the start).
+            throw new JsonlFormatException(fileName, line + (int)(e.LineNumber ?? 0), null, $"{unit} is not valid JSON ({e.Message})", e);
+        }
+        if (root.ValueKind != JsonValueKind.Object)
+            throw new JsonlFormatException(fileName, line, null, $"{unit} must be a JSON object, not {root.ValueKind}");
+        if (!JsonText.NamesAreText(root)) throw new JsonlFormatException(fileName, line, null, JsonText.UnpairedSurrogateName);
+        return root;
     }
 
     /// <summary>Reads every row of <paramref name="path"/> through <paramref name="parse"/>.</summary>
@@ -71,6 +113,15 @@ internal static class Jsonl
         var rows = new List<T>();
         foreach (var record in ReadRecords(path)) rows.Add(parse(record));
         return rows;
+    }
+
+    /// <summary><see cref="Read{T}"/> for an input a command cannot do without: an empty (or all-blank) file is an error,
+    /// not a silent run over nothing.</summary>
+    /// <exception cref="InvalidDataException">The file holds no row; names the file and <paramref name="rowName"/>.</exception>
+    internal static List<T> ReadNonEmpty<T>(string path, Func<JsonlRecord, T> parse, string rowName)
+    {
+        var rows = Read(path, parse);
+        return rows.Count > 0 ? rows : throw new InvalidDataException($"{path}: the file holds no {rowName} (it is empty or blank); give one JSON object per line");
     }
 
     /// <summary>Writes one JSON object per row (through <paramref name="writeRow"/>, which must write exactly one
@@ -110,9 +161,8 @@ internal readonly record struct JsonlRecord(string FileName, int Line, JsonEleme
     public string? GetOptionalString(string field)
     {
         if (!Root.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null) return null;
-        return value.ValueKind == JsonValueKind.String
-            ? value.GetString()
-            : throw Error(field, $"field '{field}' must be a JSON string, not {value.ValueKind}");
+        if (value.ValueKind != JsonValueKind.String) throw Error(field, $"field '{field}' must be a JSON string, not {value.ValueKind}");
+        return JsonText.TryGetString(value, out string? text) ? text : throw Error(field, JsonText.UnpairedSurrogate(field));
     }
 
     /// <summary>An optional nested value (null when absent or JSON null).</summary>

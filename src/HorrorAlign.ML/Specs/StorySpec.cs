@@ -60,7 +60,8 @@ public sealed record StorySpec(
     private static StorySpec FromValues(IReadOnlyList<string> v) => new(v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
 
     /// <summary>
-    /// Checks every field: present, non-blank, trimmed, single-line, at most <see cref="MaxFieldLength"/> characters;
+    /// Checks every field: present, non-blank, trimmed, single-line, at most <see cref="MaxFieldLength"/> characters,
+    /// valid Unicode (no unpaired surrogate), free of special-token text (<c>&lt;|...|&gt;</c>, e.g. <c>&lt;|endoftext|&gt;</c>);
     /// and the supporting character differs from the protagonist (ordinal, ignoring case).
     /// </summary>
     /// <returns>This spec, for chaining.</returns>
@@ -90,6 +91,24 @@ public sealed record StorySpec(
             throw new SpecValidationException(field, $"field '{field}' must be a single line without control characters");
         if (value.Length > MaxFieldLength)
             throw new SpecValidationException(field, $"field '{field}' must be at most {MaxFieldLength} characters (got {value.Length})");
+        // A lone surrogate cannot be encoded (UTF-8 output would turn it into U+FFFD).
+        if (!Utf16Valid(value))
+            throw new SpecValidationException(field, $"field '{field}' holds an unpaired surrogate, which is not Unicode text");
+        // Special-token text such as <|endoftext|> would end or restructure the story when the prompt is tokenized.
+        int open = value.IndexOf("<|", StringComparison.Ordinal);
+        if (open >= 0 && value.IndexOf("|>", open + 2, StringComparison.Ordinal) >= 0)
+            throw new SpecValidationException(field, $"field '{field}' must not contain special-token text like '<|endoftext|>' ('<|...|>')");
+    }
+
+    private static bool Utf16Valid(string value)
+    {
+        for (int i = 0; i < value.Length; i++)
+        {
+            if (!char.IsSurrogate(value[i])) continue;
+            if (!char.IsHighSurrogate(value[i]) || i + 1 >= value.Length || !char.IsLowSurrogate(value[i + 1])) return false;
+            i++;
+        }
+        return true;
     }
 
     /// <summary>
@@ -175,6 +194,7 @@ public sealed record StorySpec(
         {
             if (element.ValueKind != JsonValueKind.Object)
                 throw new SpecValidationException("spec", $"a spec must be a JSON object, not {element.ValueKind}");
+            if (!JsonText.NamesAreText(element)) throw new SpecValidationException("spec", JsonText.UnpairedSurrogateName);
             var values = new string[Fields.Count];
             for (int i = 0; i < Fields.Count; i++)
                 values[i] = ReadString(element, Fields[i].Json, required: true)!;
@@ -182,7 +202,7 @@ public sealed record StorySpec(
         }
         catch (SpecValidationException e) when (fileName is not null)
         {
-            throw e.At(fileName, line ?? 0);
+            throw new SpecValidationException(e.Field, e.Reason, fileName, line);
         }
     }
 
@@ -192,7 +212,7 @@ public sealed record StorySpec(
             return required ? throw new SpecValidationException(name, $"field '{name}' is missing") : null;
         if (value.ValueKind != JsonValueKind.String)
             throw new SpecValidationException(name, $"field '{name}' must be a JSON string, not {value.ValueKind}");
-        return value.GetString();
+        return JsonText.TryGetString(value, out string? text) ? text : throw new SpecValidationException(name, JsonText.UnpairedSurrogate(name));
     }
 
     /// <summary>This spec as one line of compact JSON with snake_case names.</summary>

@@ -16,10 +16,20 @@ public static class StorySpecFile
     public static List<StorySpec> Read(string path) =>
         Jsonl.Read(path, Parse);
 
-    /// <summary>Reads and validates specs from <paramref name="reader"/> (e.g. an embedded resource); errors name
+    /// <summary>Reads and validates specs with the line each came from, for a command that needs at least one.</summary>
+    /// <exception cref="InvalidDataException">The file holds no spec; names the file.</exception>
+    internal static List<(StorySpec Spec, int Line)> ReadRequired(string path) =>
+        Jsonl.ReadNonEmpty(path, static record => (Parse(record), record.Line), "specs");
+
+    /// <summary>Reads and validates the one spec of a JSON file (e.g. <c>generate --spec</c>).</summary>
+    /// <exception cref="JsonlFormatException">The file is too long, not UTF-8, not JSON or not an object; names file and line.</exception>
+    /// <exception cref="SpecValidationException">A field is missing or invalid; names file and field.</exception>
+    internal static StorySpec ReadSingle(string path) => StorySpec.ReadJson(Jsonl.ReadObjectFile(path), path);
+
+    /// <summary>Reads and validates specs from <paramref name="stream"/> (e.g. an embedded resource); errors name
     /// <paramref name="fileName"/>.</summary>
-    internal static List<StorySpec> Read(TextReader reader, string fileName) =>
-        [.. Jsonl.ReadRecords(reader, fileName).Select(Parse)];
+    internal static List<StorySpec> Read(Stream stream, string fileName) =>
+        [.. Jsonl.ReadRecords(stream, fileName).Select(Parse)];
 
     private static StorySpec Parse(JsonlRecord record) => StorySpec.ReadJson(record.Root, record.FileName, record.Line);
 }

@@ -186,13 +186,15 @@ public sealed class Dataset
     /// <summary>Reads a dataset written by <see cref="WriteTo"/>; <see cref="HeldOutSpecsFile"/> is optional.</summary>
     /// <exception cref="FileNotFoundException">One of the six split files is missing.</exception>
     /// <exception cref="FormatException">A malformed row; the message names file and line.</exception>
-    /// <exception cref="InvalidDataException">Prompts repeat across splits.</exception>
+    /// <exception cref="InvalidDataException">Prompts repeat across splits, or <see cref="SftTrainFile"/> holds no example.</exception>
     public static Dataset ReadFrom(string directory)
     {
         ArgumentNullException.ThrowIfNull(directory);
         string heldOut = Path.Combine(directory, HeldOutSpecsFile);
         return new Dataset(
-            SftExample.ReadJsonl(Path.Combine(directory, SftTrainFile)),
+            // Training needs examples, so an empty training split is an error naming it; the other splits may be empty
+            // (a size of 0 is a valid choice, e.g. `data --pref-train 0`).
+            SftExample.ReadJsonlNonEmpty(Path.Combine(directory, SftTrainFile)),
             SftExample.ReadJsonl(Path.Combine(directory, SftValidationFile)),
             SftExample.ReadJsonl(Path.Combine(directory, SftTestFile)),
             PreferencePair.ReadJsonl(Path.Combine(directory, PrefTrainFile)),

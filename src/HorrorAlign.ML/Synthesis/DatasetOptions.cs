@@ -51,8 +51,17 @@ public sealed record DatasetOptions
     [System.Text.Json.Serialization.JsonIgnore]
     internal ValuePools? Pools { get; init; }
 
+    /// <summary>Largest split size (1,000,000 rows): a split is built in memory, a few KB a row, so this caps one at a
+    /// few GB; an unbounded size ran out of memory instead of failing by name.</summary>
+    public const int MaxSplitSize = 1_000_000;
+
+    /// <summary>Largest <see cref="HeldOutSpecCount"/> (100,000): held-out specs are an evaluation set, written a story
+    /// each, and drawn from small held-out pools.</summary>
+    public const int MaxHeldOutSpecCount = 100_000;
+
     /// <summary>Checks the options.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A size is negative, the held-out fraction is outside [0, 1) or the
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative or above <see cref="MaxSplitSize"/> (held-out
+    /// specs: <see cref="MaxHeldOutSpecCount"/>), the held-out fraction is outside [0, 1) or the
     /// fresh-value share outside [0, 1]; names the property.</exception>
     public DatasetOptions Validate()
     {
@@ -63,7 +72,9 @@ public sealed record DatasetOptions
             (nameof(HeldOutSpecCount), HeldOutSpecCount),
         })
         {
-            if (value < 0) throw new ArgumentOutOfRangeException(name, value, $"{name} must not be negative.");
+            int max = name == nameof(HeldOutSpecCount) ? MaxHeldOutSpecCount : MaxSplitSize;
+            if (value < 0 || value > max)
+                throw new ArgumentOutOfRangeException(name, value, $"{name} must be in [0, {max:N0}] (got {value:N0}).");
         }
         if (!(HeldOutFraction >= 0 && HeldOutFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(HeldOutFraction), HeldOutFraction, "HeldOutFraction must be in [0, 1).");
