@@ -1,10 +1,13 @@
 using System.Text.Json.Nodes;
 using HorrorAlign.ML.Pipeline;
 using HorrorAlign.ML.Tests.App;
+using HorrorAlign.ML.Tests.Training;
 
 namespace HorrorAlign.ML.Tests.Pipeline;
 
-/// <summary>The library's pipeline is what <c>train</c> runs: the same options give the same metrics through either face.</summary>
+/// <summary>The library's pipeline is what <c>train</c> runs: the same options give the same metrics through either face.
+/// Serial: a run beside them (other tests train too) would draw from torch's global generator between their draws.</summary>
+[Collection(SerialTorchCollection.Name)]
 public sealed class AlignmentPipelineTests(TinyRun cli) : IClassFixture<TinyRun>
 {
     [Fact]

@@ -1,11 +1,13 @@
 using HorrorAlign.ML.Pipeline;
 using HorrorAlign.ML.Synthesis;
 using HorrorAlign.ML.Tests.Data;
+using HorrorAlign.ML.Tests.Training;
 
 namespace HorrorAlign.ML.Tests.Pipeline;
 
 /// <summary>A run folder belongs to one run at a time, and nothing a failed or interrupted run leaves behind blocks
-/// the next one.</summary>
+/// the next one. Serial: its runs seed torch's global generator, which would change the runs other tests compare.</summary>
+[Collection(SerialTorchCollection.Name)]
 public sealed class RunFolderTests
 {
     [Fact]
