@@ -90,6 +90,9 @@ public sealed class EvaluateCommand : Command
             Parallelism = Environment.ProcessorCount,
         };
         var benchmarkSpecs = result.GetValue(_benchmark) is { } benchmark ? Benchmark(benchmark) : null;
+        if (outFile is not null)
+            OutputTarget.Check("--out", outFile, ("--specs", specsFile), ("--pairs", pairsFile), ("--sft", sftFile), ("--stories", storiesFile),
+                ("--model", result.GetValue(_model)), ("--reference", referencePath));
 
         ModelEvaluationReport report;
         string column;

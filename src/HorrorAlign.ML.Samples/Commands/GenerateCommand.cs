@@ -77,6 +77,7 @@ public sealed class GenerateCommand : Command
 
     private static int Run(GenerateRequest request, CliConsole console, CancellationToken ct)
     {
+        if (request.OutFile is not null) OutputTarget.Check("--out", request.OutFile, ("--specs", request.SpecsFile), ("--model", request.Model));
         using var model = ModelArchive.Load(request.Model, new PyTorchCheckpointOptions { Heads = request.Heads });
         DeviceOption.Place(model, request.Device);
         // One sequence at a time is hundreds of tiny ops, which one intra-op thread runs faster than two (bench, 2 vCPUs,
