@@ -87,27 +87,6 @@ public class TextGeneratorTests
         Assert.True(sequential.Distinct().Count() > 2, "high-temperature samples should differ by seed");
     }
 
-    [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    public void ACancelledBatchKeepsTheStoriesFinishedBeforeTheCancel(int parallelism)
-    {
-        var options = new SamplingOptions { Temperature = 1.5, TopP = 1, MaxNewTokens = 20, Seed = 3 };
-        string[] prompts = [.. Enumerable.Range(0, 2 * TextGenerator.MaxDecodeBatch + 8).Select(_ => Examples[0].Prompt)];
-        var whole = TextGenerator.GenerateBatch(Trained.Value, prompts, options);
-        using var ctrlC = new CancellationTokenSource();
-        // Ctrl+C as soon as the first batch of stories is done: that batch is kept, the rest is not.
-        var progress = new InlineProgress<int>(done => { if (done >= TextGenerator.MaxDecodeBatch) ctrlC.Cancel(); });
-
-        var e = Assert.Throws<BatchCanceledException>(() => TextGenerator.GenerateBatch(Trained.Value, prompts, options, parallelism, progress, ctrlC.Token));
-
-        Assert.Equal(prompts.Length, e.Stories.Count);
-        Assert.InRange(e.Finished, TextGenerator.MaxDecodeBatch, prompts.Length - 1);
-        for (int i = 0; i < prompts.Length; i++)
-            if (e.Stories[i] is { } story) Assert.Equal(whole[i], story); // a kept story is the one an uninterrupted run writes
-        Assert.Equal(ctrlC.Token, e.CancellationToken);
-    }
-
     [Fact]
     public void ParallelJobsSurfaceTheJobsOwnErrorAndRestoreTorchThreads()
     {
