@@ -6,8 +6,8 @@ namespace HorrorAlign.ML.Samples.Cli;
 /// <summary>
 /// How a command's work becomes an exit code: Ctrl+C (a cancelled token) prints one line and exits 130, a usage error
 /// (<see cref="CliException"/>) exits 2, and a runtime failure (a file that cannot be read or holds bad contents) exits
-/// 1; both print <c>error: message</c>, the message naming the file and line. Anything else is a bug and keeps its
-/// stack trace.
+/// 1; both print <c>error: message</c>, the message naming the file and line. Anything else is a bug: one line naming
+/// the exception and exit 1, with the stack trace only when the environment sets <c>HORRORALIGN_VERBOSE=1</c>.
 /// </summary>
 public static class GuardedAction
 {
@@ -31,7 +31,7 @@ public static class GuardedAction
             ct.ThrowIfCancellationRequested(); // Ctrl+C came before the work began
             return work();
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (Exception e) when (ct.IsCancellationRequested && IsCancellation(e))
         {
             error.WriteLine($"interrupted: {name} stopped (Ctrl+C)");
             return ExitCode.Interrupted;
@@ -47,5 +47,20 @@ public static class GuardedAction
             error.WriteLine("error: " + e.Message);
             return ExitCode.Failure;
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A bug, but a user still gets one line; the trace is for the bug report.
+            bool verbose = Environment.GetEnvironmentVariable(VerboseVariable) == "1";
+            error.WriteLine($"error: {name} failed unexpectedly ({e.GetType().Name}): {e.Message}" +
+                            (verbose ? "\n" + e : $" (set {VerboseVariable}=1 for the stack trace)"));
+            return ExitCode.Failure;
+        }
     }
+
+    /// <summary>The environment variable that adds the stack trace to an unexpected failure's line.</summary>
+    public const string VerboseVariable = "HORRORALIGN_VERBOSE";
+
+    /// <summary>A cancel, possibly wrapped by the parallel loops that saw it.</summary>
+    private static bool IsCancellation(Exception e) =>
+        e is OperationCanceledException || e is AggregateException a && a.Flatten().InnerExceptions.All(x => x is OperationCanceledException);
 }

@@ -33,6 +33,7 @@ public sealed class ConvertCommand : Command
         {
             string input = result.GetRequiredValue(_model), output = result.GetRequiredValue(_out);
             int? heads = HeadsOption.Read(result, _heads);
+            OutputTarget.Check("--out", output, ("--model", input));
             using var model = ModelArchive.Load(input, new PyTorchCheckpointOptions { Heads = heads });
             if (Path.GetExtension(output).Equals(".zip", StringComparison.OrdinalIgnoreCase)) ModelArchive.Save(model, output);
             else PyTorchCheckpoint.Save(model, output);

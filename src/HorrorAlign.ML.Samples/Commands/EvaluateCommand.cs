@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
+using HorrorAlign.ML.Generation;
 using HorrorAlign.ML.Pipeline;
 using HorrorAlign.ML.IO;
 using HorrorAlign.ML.Samples.Cli;
@@ -56,7 +57,7 @@ public sealed class EvaluateCommand : Command
             Options.Add(option);
         Sampling.AddTo(this);
         Validators.Add(CheckInputs);
-        this.SetGuardedAction(console, (result, ct) => Run(result, console.Out, ct));
+        this.SetGuardedAction(console, (result, ct) => Run(result, console.Out, console.Error, ct));
     }
 
     /// <summary>A model or stories; the specs from --specs or --benchmark, not both; --stories only with those and --out.</summary>
@@ -71,7 +72,7 @@ public sealed class EvaluateCommand : Command
             result.AddError("evaluate needs --model PATH (or --stories FILE.jsonl to grade existing stories)");
     }
 
-    private int Run(ParseResult result, IAnsiConsole console, CancellationToken ct)
+    private int Run(ParseResult result, IAnsiConsole console, TextWriter notes, CancellationToken ct)
     {
         string? referencePath = result.GetValue(_reference);
         string? specsFile = result.GetValue(_specs);
@@ -90,6 +91,9 @@ public sealed class EvaluateCommand : Command
             Parallelism = Environment.ProcessorCount,
         };
         var benchmarkSpecs = result.GetValue(_benchmark) is { } benchmark ? Benchmark(benchmark) : null;
+        if (outFile is not null)
+            OutputTarget.Check("--out", outFile, ("--specs", specsFile), ("--pairs", pairsFile), ("--sft", sftFile), ("--stories", storiesFile),
+                ("--model", result.GetValue(_model)), ("--reference", referencePath));
 
         ModelEvaluationReport report;
         string column;
@@ -120,14 +124,22 @@ public sealed class EvaluateCommand : Command
             var sft = sftFile is null ? null : SftExample.ReadJsonl(sftFile);
             using var model = ModelArchive.Load(modelPath);
             using var reference = referencePath is null ? null : ModelArchive.Load(referencePath);
-            report = RunProgress.Run(mode, console, p =>
+            try
             {
-                p.Stage("evaluate", "evaluate", specs?.Count ?? 1);
-                var r = ModelEvaluator.Evaluate(model, specs, pairs, sft, options, reference,
-                    new InlineProgress<EvaluationProgress>(e => p.Evaluation("evaluate", e)), ct);
-                p.Complete("evaluate");
-                return r;
-            });
+                report = RunProgress.Run(mode, console, p =>
+                {
+                    p.Stage("evaluate", "evaluate", specs?.Count ?? 1);
+                    var r = ModelEvaluator.Evaluate(model, specs, pairs, sft, options, reference,
+                        new InlineProgress<EvaluationProgress>(e => p.Evaluation("evaluate", e)), ct);
+                    p.Complete("evaluate");
+                    return r;
+                });
+            }
+            catch (BatchCanceledException e) when (outFile is not null && specs is not null && e.Finished > 0)
+            {
+                KeepFinishedStories(specs, e.Stories, options, outFile, notes);
+                throw;
+            }
             column = Path.GetFileName(modelPath);
         }
 
@@ -148,6 +160,17 @@ public sealed class EvaluateCommand : Command
 
     /// <summary>The specs of --specs (or a run's spec file): at least one, each checked here at its line.</summary>
     private static List<StorySpec> ReadSpecs(string path) => [.. StorySpecFile.ReadRequired(path).Select(s => s.Spec)];
+
+    /// <summary>Ctrl+C during the stories: grades the stories finished before it and writes that constraint report (no
+    /// preference or SFT results) to <paramref name="outFile"/>, with a note on <paramref name="notes"/>.</summary>
+    private static void KeepFinishedStories(IReadOnlyList<StorySpec> specs, IReadOnlyList<string?> stories, ModelEvaluationOptions options,
+        string outFile, TextWriter notes)
+    {
+        int[] done = [.. Enumerable.Range(0, specs.Count).Where(i => stories[i] is not null)];
+        var constraints = ModelEvaluator.EvaluateStories([.. done.Select(i => specs[i])], [.. done.Select(i => stories[i]!)], options.KnownNames);
+        AtomicFile.WriteAllText(outFile, new ModelEvaluationReport(constraints, null, null, 0).ToJson() + "\n");
+        notes.WriteLine($"evaluate: Ctrl+C after {done.Length} of {specs.Count} stories; wrote the constraint report of those {done.Length} to {outFile} (no preference or SFT results)");
+    }
 
     /// <summary>
     /// Reads stories to grade. Each row needs a <c>story</c>; its spec is the row's <c>spec</c> object, else the spec of

@@ -77,6 +77,7 @@ public sealed class GenerateCommand : Command
 
     private static int Run(GenerateRequest request, CliConsole console, CancellationToken ct)
     {
+        if (request.OutFile is not null) OutputTarget.Check("--out", request.OutFile, ("--specs", request.SpecsFile), ("--model", request.Model));
         using var model = ModelArchive.Load(request.Model, new PyTorchCheckpointOptions { Heads = request.Heads });
         DeviceOption.Place(model, request.Device);
         // One sequence at a time is hundreds of tiny ops, which one intra-op thread runs faster than two (bench, 2 vCPUs,
@@ -100,7 +101,7 @@ public sealed class GenerateCommand : Command
             var located = StorySpecFile.ReadRequired(request.SpecsFile);
             List<StorySpec> specs = [.. located.Select(s => s.Spec)];
             PromptFit.Check(model, specs, request.SpecsFile, [.. located.Select(s => s.Line)]); // before any story is written
-            int n = GenerateBatch(model, specs, request.OutFile!, sampling, request.Quiet ? null : console.Out, ct);
+            int n = GenerateBatch(model, specs, request.OutFile!, sampling, request.Quiet ? null : console.Out, console.Error, ct);
             if (!request.Quiet) console.Out.MarkupLine(Markup.Escape($"wrote {n} stories to {request.OutFile}"));
         }
         else
@@ -113,29 +114,46 @@ public sealed class GenerateCommand : Command
     /// <summary>
     /// Writes one row <c>{"id","prompt","story"}</c> per spec, in order; story i is sampled with seed
     /// <c>sampling.Seed + i</c> (as <see cref="TextGenerator.GenerateBatch(HorrorAlign.ML.Persistence.StoryModel, IReadOnlyList{string}, SamplingOptions, int, IProgress{int}?, CancellationToken)"/> and the evaluator do). The id is the
-    /// spec's own, else its 1-based position.
+    /// spec's own, else its 1-based position. Cancelled, it still writes the rows of the stories finished before (in
+    /// input order, with their ids), says so on <paramref name="notes"/>, and rethrows.
     /// </summary>
     public static int GenerateBatch(StoryModel model, IReadOnlyList<StorySpec> specs, string outFile, SamplingOptions sampling,
-        IAnsiConsole? console, CancellationToken ct)
+        IAnsiConsole? console, TextWriter notes, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(specs);
+        ArgumentNullException.ThrowIfNull(notes);
         string[] prompts = [.. specs.Select(s => s.ToPrompt())];
-        IReadOnlyList<string> stories = [];
+        IReadOnlyList<string?> stories = [];
         // One story per core at a time (see ParallelPrompts); the stories do not depend on how many run at once.
         void GenerateAll(IProgress<int>? advanced) =>
             stories = TextGenerator.GenerateBatch(model, prompts, sampling, Environment.ProcessorCount, advanced, ct);
 
-        if (console is null) GenerateAll(null);
-        else RunProgress.Run(OutputMode.Rich, console, p =>
+        try
         {
-            p.Stage("generate", "generating", specs.Count);
-            GenerateAll(new InlineProgress<int>(done => p.Update("generate", done, detail: $"{done}/{specs.Count}")));
-            p.Complete("generate");
-            return 0;
-        });
+            if (console is null) GenerateAll(null);
+            else RunProgress.Run(OutputMode.Rich, console, p =>
+            {
+                p.Stage("generate", "generating", specs.Count);
+                GenerateAll(new InlineProgress<int>(done => p.Update("generate", done, detail: $"{done}/{specs.Count}")));
+                p.Complete("generate");
+                return 0;
+            });
+        }
+        catch (BatchCanceledException e) when (e.Finished > 0)
+        {
+            int kept = WriteRows(outFile, specs, prompts, e.Stories);
+            notes.WriteLine($"generate: Ctrl+C after {kept} of {specs.Count} stories; wrote those {kept} rows (with their ids) to {outFile}");
+            throw;
+        }
+        return WriteRows(outFile, specs, prompts, stories);
+    }
 
-        var rows = specs.Select((spec, i) => (Id: spec.Id ?? (i + 1).ToString(CultureInfo.InvariantCulture), Prompt: prompts[i], Story: stories[i])).ToArray();
+    /// <summary>Writes the rows of the specs whose story is there (not null), in input order; returns how many.</summary>
+    private static int WriteRows(string outFile, IReadOnlyList<StorySpec> specs, string[] prompts, IReadOnlyList<string?> stories)
+    {
+        var rows = specs.Select((spec, i) => (Id: spec.Id ?? (i + 1).ToString(CultureInfo.InvariantCulture), Prompt: prompts[i], Story: stories[i]))
+            .Where(row => row.Story is not null).ToArray();
         Jsonl.Write(outFile, rows, static (w, row) =>
         {
             w.WriteStartObject();

@@ -59,8 +59,11 @@ internal static class ParallelPrompts
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
         {
-            // Surface the job's own exception (its message names the prompt or value), not the wrapper.
-            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            // Surface a job's own failure (its message names the prompt or value), not the wrapper; a cancel seen by the
+            // workers surfaces as one OperationCanceledException of the token.
+            var failure = e.InnerExceptions.FirstOrDefault(x => x is not OperationCanceledException);
+            if (failure is null && cancellationToken.IsCancellationRequested) throw new OperationCanceledException(cancellationToken);
+            ExceptionDispatchInfo.Capture(failure ?? e.InnerExceptions[0]).Throw();
             throw;
         }
     }

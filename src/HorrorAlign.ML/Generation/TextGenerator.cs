@@ -159,7 +159,8 @@ public static class TextGenerator
         [.. GenerateBatchResults(model, prompts, optionsOf, parallelism, progress, cancellationToken).Select(r => r.Text)];
 
     /// <summary>The stories of <see cref="GenerateBatch(StoryModel, IReadOnlyList{string}, Func{int, SamplingOptions}, int, IProgress{int}?, CancellationToken)"/>
-    /// with how each ended. Cancellation stops every sequence within one token.</summary>
+    /// with how each ended. Cancellation stops every sequence within one token and throws a
+    /// <see cref="BatchCanceledException"/> holding the stories finished before it.</summary>
     internal static BatchedStory[] GenerateBatchResults(StoryModel model, IReadOnlyList<string> prompts, Func<int, SamplingOptions> optionsOf,
         int parallelism, IProgress<int>? progress, CancellationToken cancellationToken)
     {
@@ -190,7 +191,18 @@ public static class TextGenerator
             .SelectMany(g => g.Chunk(MaxDecodeBatch)).ToArray();
         int done = 0;
         var gate = new object();
-        ParallelPrompts.For(batches.Length, parallelism, b =>
+        try
+        {
+            DecodeAll();
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The batches finished before the cancel are results; the caller may keep them.
+            throw new BatchCanceledException([.. results.Select(r => r?.Text)], cancellationToken);
+        }
+        return results;
+
+        void DecodeAll() => ParallelPrompts.For(batches.Length, parallelism, b =>
         {
             var batch = batches[b];
             var requests = batch.Select(i => prepared[i].Request).ToArray();
@@ -198,6 +210,7 @@ public static class TextGenerator
                 ? [TokenGenerator.Generate(model.Model, requests[0].PromptIds, requests[0].Options, model.Vocabulary.EosId, requests[0].StopCondition,
                     requests[0].SourceLength, requests[0].Constraints)]
                 : TokenGenerator.GenerateBatch(model.Model, requests, model.Vocabulary.EosId);
+            cancellationToken.ThrowIfCancellationRequested(); // stories cut short by a cancel are not results
             for (int k = 0; k < batch.Length; k++)
             {
                 var (text, reason) = prepared[batch[k]].Finish(decoded[k]);
@@ -207,8 +220,6 @@ public static class TextGenerator
             lock (gate) // one report per story, in order, as the stories of a batch are done together
                 for (int k = 0; k < batch.Length; k++) progress.Report(++done);
         }, progress: null, cancellationToken);
-        cancellationToken.ThrowIfCancellationRequested(); // stories cut short by a cancel are not results
-        return results;
     }
 
     /// <summary>One story of a batch: its cleaned text, why it ended, and its token counts.</summary>
