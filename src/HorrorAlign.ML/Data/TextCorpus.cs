@@ -45,7 +45,8 @@ internal sealed class TextCorpus
         System.IO.Path.GetExtension(file).ToLowerInvariant() is ".txt" or ".jsonl";
 
     /// <summary>Every document, in order, streamed.</summary>
-    /// <exception cref="JsonlFormatException">A JSONL line is not an object with a string <c>text</c> (file and line named).</exception>
+    /// <exception cref="JsonlFormatException">A JSONL line is not an object with a string <c>text</c>, or a line is not UTF-8
+    /// or longer than <see cref="Jsonl.MaxLineBytes"/> (file and line named).</exception>
     public IEnumerable<string> Documents()
     {
         foreach (var file in _files)
@@ -59,9 +60,14 @@ internal sealed class TextCorpus
                 }
                 continue;
             }
-            using var reader = new StreamReader(file, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true);
-            while (reader.ReadLine() is { } line)
+            // The same reader as JSONL: strict UTF-8 and a line cap, so a corrupt or endless file fails at its line.
+            using var stream = File.OpenRead(file);
+            var lines = new JsonlLineReader(stream, file);
+            while (lines.TryReadLine(out var bytes))
             {
+                if (Utf8Text.FirstInvalidByte(bytes.Span) is { } bad)
+                    throw new JsonlFormatException(file, lines.LineNumber, null, $"line is not valid UTF-8 (byte {bad + 1} of the line)");
+                string line = Encoding.UTF8.GetString(bytes.Span);
                 if (!string.IsNullOrWhiteSpace(line)) yield return line.Trim();
             }
         }

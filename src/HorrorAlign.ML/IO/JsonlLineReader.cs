@@ -64,7 +64,7 @@ internal sealed class JsonlLineReader(Stream stream, string fileName, int maxLin
     {
         if (_length + part.Length > maxLineBytes)
             throw new JsonlFormatException(fileName, LineNumber + 1, null,
-                $"line is longer than the limit of {maxLineBytes:N0} bytes (a JSONL row is one short JSON object per line)");
+                $"line is longer than the limit of {maxLineBytes:N0} bytes (a line is one record: a JSON object, or one document)");
         if (_length + part.Length > _line.Length)
             Array.Resize(ref _line, Math.Min(maxLineBytes, Math.Max(_line.Length * 2, _length + part.Length)));
         part.CopyTo(_line.AsSpan(_length));

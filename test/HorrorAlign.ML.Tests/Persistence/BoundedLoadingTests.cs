@@ -330,6 +330,47 @@ public sealed class BoundedLoadingTests : IDisposable
         Assert.True(rejected >= 1000 && loaded >= 50, $"{loaded} loaded, {rejected} rejected");
     }
 
+    [Fact]
+    public void MutatedModelZips_OnlyEverThrowInvalidDataException()
+    {
+        // The zip loader (ZipLimits, ML.NET's own reader, the payload inside): whole-file mutations of a real model.zip.
+        string path = Path.Combine(Path.GetTempPath(), $"horroralign-zipfuzz-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(path);
+        try
+        {
+            string zip = Path.Combine(path, "model.zip");
+            using (var model = TrainingFixtures.FreshModel(seed: 17)) HorrorAlign.ML.ModelArchive.Save(model, zip);
+            byte[] valid = File.ReadAllBytes(zip);
+            var rng = new Random(20261217);
+            var clock = Stopwatch.StartNew();
+            int loaded = 0, rejected = 0, cases = 0;
+            string mutated = Path.Combine(path, "mutated.zip");
+            for (; cases < 300 && clock.Elapsed.TotalSeconds < 20; cases++)
+            {
+                File.WriteAllBytes(mutated, Mutate(valid, rng));
+                try
+                {
+                    using var model = HorrorAlign.ML.ModelArchive.Load(mutated);
+                    loaded++;
+                }
+                catch (InvalidDataException)
+                {
+                    rejected++;
+                }
+                catch (Exception e)
+                {
+                    Assert.Fail($"case {cases}: {e.GetType().Name} escaped: {e.Message}\n{e.StackTrace}");
+                }
+            }
+            Assert.True(cases >= 100, $"only {cases} cases in 20 s");
+            Assert.True(rejected >= cases / 2, $"{loaded} loaded, {rejected} rejected");
+        }
+        finally
+        {
+            Directory.Delete(path, recursive: true);
+        }
+    }
+
     /// <summary>One seeded mutation: bit flips, a truncation, inserted bytes, or a number made longer (digits inserted
     /// after a digit, which is how sizes and offsets in the JSON header turn absurd).</summary>
     private static byte[] Mutate(byte[] bytes, Random rng)

@@ -75,6 +75,18 @@ public sealed class PretrainPipelineTests : IDisposable
         Assert.Throws<FileNotFoundException>(() => TextCorpus.Open(Directory.CreateDirectory(Path.Combine(_dir, "empty")).FullName));
         File.WriteAllText(Path.Combine(_dir, "x.csv"), "a,b");
         Assert.Throws<ArgumentException>(() => TextCorpus.Open(Path.Combine(_dir, "x.csv")));
+
+        // A .txt corpus is read as strictly as JSONL: UTF-8 and the line cap, named by file and line.
+        string txt = Path.Combine(_dir, "bad.txt");
+        File.WriteAllBytes(txt, [.. "One story.\n"u8, .. "Zo"u8, 0xFF, .. "\n"u8]);
+        e = Assert.Throws<JsonlFormatException>(() => TextCorpus.Open(txt).Documents().ToList());
+        Assert.Contains("bad.txt:2", e.Message);
+        Assert.Contains("not valid UTF-8", e.Message);
+        string endless = Path.Combine(_dir, "endless.txt");
+        File.WriteAllBytes(endless, new byte[Jsonl.MaxLineBytes + 10]);
+        e = Assert.Throws<JsonlFormatException>(() => TextCorpus.Open(endless).Documents().ToList());
+        Assert.Contains("endless.txt:1", e.Message);
+        Assert.Contains("longer than the limit", e.Message);
     }
 
     [Fact]

@@ -58,6 +58,17 @@ public sealed class RunFolderTests
     }
 
     [Fact]
+    public void QuietAndJsonTogetherAreJsonLines()
+    {
+        using var dir = new TempDirectory();
+        var run = App.CliRun.Invoke(["train", "--config", "tiny", "--quiet", "--json", "--out", Path.Combine(dir.Path, "run")]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var lines = run.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.NotEmpty(lines);
+        Assert.All(lines, line => System.Text.Json.JsonDocument.Parse(line).Dispose()); // --json wins over --quiet
+    }
+
+    [Fact]
     public void AStaleLockFileIsTakenOver()
     {
         using var dir = new TempDirectory();
