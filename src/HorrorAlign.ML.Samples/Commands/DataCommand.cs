@@ -55,11 +55,12 @@ public sealed class DataCommand : Command
     private int Run(ParseResult result, CliConsole console, CancellationToken ct)
     {
         string outDir = result.GetRequiredValue(_out);
-        var dataset = Dataset.Generate(Sizes.Read(result, new DatasetOptions()));
+        var sizes = Sizes.Read(result, new DatasetOptions());
+        var dataset = Dataset.Generate(sizes);
         TeacherStats? teacherStats = null;
         var output = console.Out.Profile.Out.Writer;
         if (result.GetValue(_provider) == "openai")
-            (dataset, teacherStats) = RewriteWithTeacher(result, dataset, outDir, output, ct);
+            (dataset, teacherStats) = RewriteWithTeacher(result, dataset, sizes.Seed, outDir, output, ct);
         else if (Teacher.Options.Concat([_baseUrl, _apiKeyEnv, _callRetries, _cache]).FirstOrDefault(o => result.GetResult(o) is { Implicit: false }) is { } stray)
             throw new CliException($"{stray.Name} is a teacher flag: it needs --provider openai.");
 
@@ -74,7 +75,7 @@ public sealed class DataCommand : Command
     }
 
     /// <summary>The teacher's rewrite of <paramref name="templates"/>: a connectivity check first, then the calls.</summary>
-    private (Dataset, TeacherStats) RewriteWithTeacher(ParseResult result, Dataset templates, string outDir, TextWriter output, CancellationToken ct)
+    private (Dataset, TeacherStats) RewriteWithTeacher(ParseResult result, Dataset templates, int seed, string outDir, TextWriter output, CancellationToken ct)
     {
         string? baseUrl = result.GetValue(_baseUrl);
         Uri? endpoint = null;
@@ -82,7 +83,7 @@ public sealed class DataCommand : Command
             throw new CliException($"--base-url must be an http or https URL (got '{baseUrl}').");
         var options = Teacher.Read(result, new TeacherOptions
         {
-            Endpoint = endpoint?.ToString() ?? "openai", Seed = Sizes.Read(result, new DatasetOptions()).Seed,
+            Endpoint = endpoint?.ToString() ?? "openai", Seed = seed,
             CacheDirectory = result.GetValue(_cache) ?? Path.Combine(outDir, "teacher_cache"),
         });
         string keyVariable = result.GetRequiredValue(_apiKeyEnv);
@@ -103,9 +104,7 @@ public sealed class DataCommand : Command
             string reason = $"the teacher at {options.Endpoint} did not answer the connectivity check ({e.Message.Split('\n')[0]})";
             if (options.Fallback == TeacherFallback.Stop) throw new InvalidOperationException(reason + "; nothing was written (--fallback stop).", e);
             output.WriteLine($"teacher: {reason}; writing the template dataset (--fallback template)");
-            var all = templates.SftTrain.Count + templates.SftValidation.Count + templates.SftTest.Count + templates.PrefTrain.Count +
-                      templates.PrefValidation.Count + templates.PrefTest.Count;
-            return (StoryTeacher.AsTemplateRows(templates), new TeacherStats { Model = options.Model, Endpoint = options.Endpoint, TemplateRows = all, StoppedBecause = reason });
+            return StoryTeacher.Unreachable(templates, options, reason);
         }
 
         using var chat = client.GetChatClient(options.Model).AsIChatClient();

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
-using HorrorAlign.ML.IO;
 using HorrorAlign.ML.Specs;
 using HorrorAlign.ML.Text;
 using Microsoft.Extensions.AI;
@@ -101,16 +100,27 @@ public sealed class StoryTeacher
         var dataset = new Dataset(
             Sft(sftSets[0], sftJobs[0]), Sft(sftSets[1], sftJobs[1]), Sft(sftSets[2], sftJobs[2]),
             Pref(prefSets[0], prefJobs[0]), Pref(prefSets[1], prefJobs[1]), Pref(prefSets[2], prefJobs[2]), templates.HeldOutSpecs);
-        int teacherRows = jobs.Count(j => j.Story is not null), rows = sftSets.Sum(set => set.Count) + prefSets.Sum(set => set.Count);
-        return (dataset, run.Stats(teacherRows, rows - teacherRows));
+        int teacherRows = jobs.Count(j => j.Story is not null);
+        return (dataset, run.Stats(teacherRows, Rows(templates) - teacherRows));
     }
 
-    /// <summary>The dataset with every row marked as a template row (a teacher that could not be reached at all).</summary>
-    internal static Dataset AsTemplateRows(Dataset templates) => new(
-        Sft(templates.SftTrain, new Job?[templates.SftTrain.Count]), Sft(templates.SftValidation, new Job?[templates.SftValidation.Count]),
-        Sft(templates.SftTest, new Job?[templates.SftTest.Count]), Pref(templates.PrefTrain, new Job?[templates.PrefTrain.Count]),
-        Pref(templates.PrefValidation, new Job?[templates.PrefValidation.Count]), Pref(templates.PrefTest, new Job?[templates.PrefTest.Count]),
-        templates.HeldOutSpecs);
+    /// <summary>What a teacher that could not be reached at all gives: every row its template story, marked as such,
+    /// and a record saying why.</summary>
+    internal static (Dataset Dataset, TeacherStats Stats) Unreachable(Dataset templates, TeacherOptions options, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(templates);
+        ArgumentNullException.ThrowIfNull(options);
+        var dataset = new Dataset(
+            Sft(templates.SftTrain, new Job?[templates.SftTrain.Count]), Sft(templates.SftValidation, new Job?[templates.SftValidation.Count]),
+            Sft(templates.SftTest, new Job?[templates.SftTest.Count]), Pref(templates.PrefTrain, new Job?[templates.PrefTrain.Count]),
+            Pref(templates.PrefValidation, new Job?[templates.PrefValidation.Count]), Pref(templates.PrefTest, new Job?[templates.PrefTest.Count]),
+            templates.HeldOutSpecs);
+        return (dataset, new TeacherStats { Model = options.Model, Endpoint = options.Endpoint, TemplateRows = Rows(templates), StoppedBecause = reason });
+    }
+
+    /// <summary>The rows a teacher could write: every SFT example and every pair.</summary>
+    private static int Rows(Dataset d) =>
+        d.SftTrain.Count + d.SftValidation.Count + d.SftTest.Count + d.PrefTrain.Count + d.PrefValidation.Count + d.PrefTest.Count;
 
     private static List<SftExample> Sft(IReadOnlyList<SftExample> rows, Job?[] jobs) =>
         [.. rows.Select((r, i) => jobs[i]?.Story is { } story ? r with { Response = story, Source = Teacher } : r with { Source = Template })];

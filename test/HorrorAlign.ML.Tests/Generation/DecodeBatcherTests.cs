@@ -34,15 +34,8 @@ public sealed class DecodeBatcherTests
         var gpt = TinyModels.Create(TinyModels.Config(vocab: 23, context: 300), seed: 9);
         using var batcher = new DecodeBatcher(gpt, eosId: null, threads: 1);
         // Hold the one thread in a first batch, so that the next two requests queue up and go in one batch together.
-        using var holding = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
-        var first = batcher.DecodeAsync(new DecodeRequest([1], new SamplingOptions { MaxNewTokens = 2 }, _ =>
-        {
-            holding.Set();
-            release.Wait(TimeSpan.FromSeconds(30));
-            return false;
-        }));
-        Assert.True(holding.Wait(TimeSpan.FromSeconds(30)));
+        var first = HoldTheThread(batcher, release);
         // The long one waits at its 10th token until the short one is done: the short one must not wait for the batch.
         using var shortDone = new ManualResetEventSlim();
         var longOne = batcher.DecodeAsync(new DecodeRequest([1, 2, 3], new SamplingOptions { Seed = 1, MaxNewTokens = 200 },
@@ -67,15 +60,8 @@ public sealed class DecodeBatcherTests
     {
         var gpt = TinyModels.Create(TinyModels.Config(vocab: 23, context: 48), seed: 11);
         using var batcher = new DecodeBatcher(gpt, eosId: null, threads: 1);
-        using var holding = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
-        var first = batcher.DecodeAsync(new DecodeRequest([1], new SamplingOptions { MaxNewTokens = 2 }, _ =>
-        {
-            holding.Set();
-            release.Wait(TimeSpan.FromSeconds(30));
-            return false;
-        }));
-        Assert.True(holding.Wait(TimeSpan.FromSeconds(30)));
+        var first = HoldTheThread(batcher, release);
         using var cancel = new CancellationTokenSource();
         int steps = 0;
         var waiting = batcher.DecodeAsync(new DecodeRequest([1, 2], new SamplingOptions { MaxNewTokens = 5 }, _ => ++steps < 0), cancel.Token);
@@ -96,5 +82,20 @@ public sealed class DecodeBatcherTests
         Assert.All(await Task.WhenAll(queued), r => Assert.Equal(20, r.Tokens.Count));
         Assert.Throws<ObjectDisposedException>(() => { _ = batcher.DecodeAsync(new DecodeRequest([1], new SamplingOptions())); });
         batcher.Dispose(); // twice is fine
+    }
+
+    /// <summary>Occupies a one-thread batcher with a request that waits for <paramref name="release"/>; returns once the
+    /// thread is in it, so that what is queued next waits for the next batch.</summary>
+    private static Task<GenerationResult> HoldTheThread(DecodeBatcher batcher, ManualResetEventSlim release)
+    {
+        var holding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously); // set at every token: never disposed
+        var first = batcher.DecodeAsync(new DecodeRequest([1], new SamplingOptions { MaxNewTokens = 2 }, _ =>
+        {
+            holding.TrySetResult();
+            release.Wait(TimeSpan.FromSeconds(30));
+            return false;
+        }));
+        Assert.True(holding.Task.Wait(TimeSpan.FromSeconds(30)));
+        return first;
     }
 }
