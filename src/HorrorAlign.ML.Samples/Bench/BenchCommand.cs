@@ -61,11 +61,11 @@ public sealed class BenchCommand : Command
 
         var targets = new Table().Border(TableBorder.Rounded)
             .AddColumn("target (ratios from this run)").AddColumn(new TableColumn("measured").RightAligned())
-            .AddColumn(new TableColumn("needed").RightAligned()).AddColumn("");
+            .AddColumn(new TableColumn("needed").RightAligned()).AddColumn("").AddColumn("this machine allows");
         foreach (var t in report.Targets())
         {
             targets.AddRow(Markup.Escape(t.Name), Markup.Escape(Show(t.Measured, t.Unit)), Markup.Escape("≥ " + Show(t.Required, t.Unit)),
-                t.Passed ? "[green]PASS[/]" : "[red]FAIL[/]");
+                t.Passed ? "[green]PASS[/]" : "[red]FAIL[/]", Markup.Escape(t.Allowed ?? ""));
         }
         console.Write(targets);
     }

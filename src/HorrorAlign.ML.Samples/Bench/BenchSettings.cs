@@ -18,6 +18,9 @@ public sealed record BenchSettings
     /// <summary>GEMM repetitions (the best one is reported).</summary>
     public Repetitions Gemm { get; init; } = new(Warmup: 2, MinIterations: 5, MaxIterations: 5, MinSeconds: 0);
 
+    /// <summary>Values summed to measure memory bandwidth (256 MB: far beyond the last-level cache).</summary>
+    public long BandwidthFloats { get; init; } = 64L << 20;
+
     /// <summary>Examples per SFT step.</summary>
     public int SftBatch { get; init; } = 8;
 
@@ -63,6 +66,7 @@ public sealed record BenchSettings
     {
         Quick = true,
         GemmSize = 256,
+        BandwidthFloats = 1L << 20,
         Gemm = new(Warmup: 0, MinIterations: 2, MaxIterations: 2, MinSeconds: 0),
         SftBatch = 2,
         DpoPairs = 1,

@@ -56,8 +56,8 @@ public sealed class BenchSuite
         var modelFlopRates = new List<(int Row, double FlopsPerSecond)>(); // MFU is filled in once the roofline is final
 
         // SFT
-        report.SftTokensPerSecond["tiny_full_vocab"] =
-            MeasureSft("sft_tokens_per_s.tiny_full_vocab", tiny, TokenVocabulary.Full, _settings.SlowSteps, modelFlopRates, report).TokensPerSecond;
+        var tinyFull = MeasureSft("sft_tokens_per_s.tiny_full_vocab", tiny, TokenVocabulary.Full, _settings.SlowSteps, modelFlopRates, report);
+        report.SftTokensPerSecond["tiny_full_vocab"] = tinyFull.TokensPerSecond;
         var tinyCompact = MeasureSft("sft_tokens_per_s.tiny_compact_vocab", tiny, _compact, _settings.FastSteps, modelFlopRates, report);
         report.SftTokensPerSecond["tiny_compact_vocab"] = tinyCompact.TokensPerSecond;
         var defaultSft = defaultIsTiny ? tinyCompact
@@ -129,6 +129,26 @@ public sealed class BenchSuite
                 batch: 32);
         }
 
+        // What the model's own shapes allow on this machine, measured in this run: the bounds beside the targets.
+        _progress("rooflines of the model's shapes");
+        using (TorchThreads.Use(1)) // as decoding runs
+            report.MemoryReadBytesPerSecond = ShapeRoofline.MemoryReadBytesPerSecond(_settings.BandwidthFloats, _settings.Gemm, _ct);
+        long defaultParameters = Parameters(defaultModel with { VocabSize = _compact.Size });
+        int promptTokens = PromptIds().Length;
+        report.DecodeBatched32Bound = ShapeRoofline.DecodeTokensPerSecondBound(defaultModel, defaultParameters, 32, promptTokens, _settings.NewTokens,
+            report.MemoryReadBytesPerSecond);
+        report.Rows.Add(new("memory_read_gb_per_s", "-", Format(report.MemoryReadBytesPerSecond / 1e9, "GB/s"),
+            $"one thread summing {_settings.BandwidthFloats * sizeof(float) >> 20} MB, best of {_settings.Gemm.MinIterations}"));
+        report.Rows.Add(new("generate_bound.default_batched_32", Describe(defaultModel, _compact), Format(report.DecodeBatched32Bound, "new tokens/s"),
+            $"memory bound: {ShapeRoofline.DecodeStepBytes(defaultModel, defaultParameters, 32, promptTokens, _settings.NewTokens) / 1e6:F1} MB " +
+            "read per step (weights + K/V of 32 sequences at the mean context) at the bandwidth above"));
+        report.SftMatmulFlopsPerSecond = ShapeRoofline.SftMatmulFlopsPerSecond(defaultSft.Config, _settings.SftBatch, defaultSft.Width, defaultSft.Supervised,
+            _settings.Gemm, _ct);
+        report.SftCompactFullEqualRate = tinyCompact.TokensPerSecond / tinyCompact.ModelFlopsPerSecond * tinyFull.ModelFlopsPerSecond / tinyFull.TokensPerSecond;
+        int matmulRow = report.Rows.Count;
+        report.Rows.Add(new("sft_matmul_bound.default", Describe(defaultModel, _compact), Format(report.SftMatmulFlopsPerSecond / 1e9, "GFLOP/s"),
+            $"the step's matrix products alone at their shapes (B{_settings.SftBatch}×{defaultSft.Width}, {defaultSft.Supervised} supervised), forward and backward"));
+
         _progress($"GEMM {_settings.GemmSize}³ again");
         double gemmAtEnd = MeasureGemm();
         report.GemmGflops = Math.Max(gemmAtStart, gemmAtEnd);
@@ -141,6 +161,7 @@ public sealed class BenchSuite
         };
         foreach (var (row, rate) in modelFlopRates)
             report.Rows[row] = report.Rows[row] with { Detail = report.Rows[row].Detail + $", MFU {Percent(rate / peak)}" };
+        report.Rows[matmulRow] = report.Rows[matmulRow] with { Detail = report.Rows[matmulRow].Detail + $": MFU ≤ {Percent(report.SftMatmulFlopsPerSecond / peak)}" };
         report.Rows.Insert(0, new("gemm_gflops", "-", Format(report.GemmGflops, "GFLOP/s"),
             $"fp32 {_settings.GemmSize}³ matmul, best of {_settings.Gemm.MinIterations} after {_settings.Gemm.Warmup} warmup, " +
             $"at start ({gemmAtStart:F1}) and end ({gemmAtEnd:F1})"));
@@ -166,7 +187,7 @@ public sealed class BenchSuite
     }
 
     /// <summary>Tokens/s and model FLOP/s of SFT steps on batches of real examples.</summary>
-    private (double TokensPerSecond, double ModelFlopsPerSecond) MeasureSft(string name, GptConfig shape, TokenVocabulary vocabulary,
+    private SftMeasurement MeasureSft(string name, GptConfig shape, TokenVocabulary vocabulary,
         Repetitions repetitions, List<(int Row, double FlopsPerSecond)> modelFlopRates, BenchReport report)
     {
         _progress(name);
@@ -202,10 +223,11 @@ public sealed class BenchSuite
         double flopRate = new Timing(timing.Seconds, timedFlops).MedianRate;
 
         double width = batches.Average(b => b.Max(e => e.Ids.Length));
+        double supervisedPerStep = batches.Average(b => b.Sum(e => e.Ids.Length - Math.Max(e.LossStart, 1)));
         modelFlopRates.Add((report.Rows.Count, flopRate));
         report.Rows.Add(new(name, Describe(config, vocabulary), Format(timing.MedianRate, "tokens/s"),
             $"B{_settings.SftBatch}×~{width:F0} tokens, {timing.MedianSeconds * 1000:F0} ms/step (median of {timing.Seconds.Count})"));
-        return (timing.MedianRate, flopRate);
+        return new(timing.MedianRate, flopRate, config, (int)Math.Round(width), (int)Math.Round(supervisedPerStep));
     }
 
     /// <summary>Pairs/s of DPO steps (compact vocabulary) with reference log-probs precomputed once, as the trainer does by default.</summary>
@@ -291,6 +313,16 @@ public sealed class BenchSuite
             $"{detail}; {timing.MedianSeconds * 1000:F0} ms/run (median of {timing.Seconds.Count})"));
         return timing.MedianRate;
     }
+
+    private static long Parameters(GptConfig config)
+    {
+        manual_seed(Seed);
+        using var model = new GptModel(config);
+        return model.parameters().Sum(p => p.numel());
+    }
+
+    /// <summary>One SFT measurement: its rates, and the model and mean step shape they were measured at.</summary>
+    private readonly record struct SftMeasurement(double TokensPerSecond, double ModelFlopsPerSecond, GptConfig Config, int Width, int Supervised);
 
     /// <summary>A real spec prompt (the first SFT test prompt), its tail cut to the configured length.</summary>
     private int[] PromptIds()

@@ -5,7 +5,8 @@ namespace HorrorAlign.ML.Samples.Bench;
 /// <param name="Measured">The measured ratio or value.</param>
 /// <param name="Required">The threshold (measured ≥ required passes).</param>
 /// <param name="Unit">"×", "tokens/s" or "" (a fraction).</param>
-public sealed record BenchTarget(string Name, double Measured, double Required, string Unit)
+/// <param name="Allowed">What this run's rooflines allow for the figure, in words (null when not measured).</param>
+public sealed record BenchTarget(string Name, double Measured, double Required, string Unit, string? Allowed = null)
 {
     /// <summary>Whether the target is met.</summary>
     public bool Passed => Measured >= Required;

@@ -22,7 +22,7 @@ public sealed class BenchSmokeTests
             using var json = JsonDocument.Parse(File.ReadAllText(path));
             var root = json.RootElement;
             Assert.Equal(
-                ["machine", "gemm_gflops", "sft_tokens_per_s", "sft_model_flops_utilization", "dpo_pairs_per_s", "generate_new_tokens_per_s"],
+                ["machine", "gemm_gflops", "sft_tokens_per_s", "sft_model_flops_utilization", "dpo_pairs_per_s", "generate_new_tokens_per_s", "rooflines"],
                 root.EnumerateObject().Select(p => p.Name).ToArray());
             Assert.Contains("torch threads 1", root.GetProperty("machine").GetString());
             Assert.True(root.GetProperty("gemm_gflops").GetDouble() > 0);
@@ -33,6 +33,7 @@ public sealed class BenchSmokeTests
                 ["sft_model_flops_utilization"] = ["default"],
                 ["dpo_pairs_per_s"] = ["tiny", "default"],
                 ["generate_new_tokens_per_s"] = ["default_kv_cache", "default_no_cache", "default_batched_32"],
+                ["rooflines"] = ["memory_read_gb_per_s", "generate_new_tokens_per_s_bound_batched_32", "sft_matmul_gflops_default", "sft_compact_full_equal_rate"],
             };
             foreach (var (group, keys) in groups)
             {
