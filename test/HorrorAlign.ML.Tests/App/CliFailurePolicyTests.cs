@@ -1,9 +1,11 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.IO;
 using HorrorAlign.ML.Pipeline;
 using HorrorAlign.ML.Samples.Cli;
+using HorrorAlign.ML.Samples.Commands;
 using HorrorAlign.ML.Specs;
 using HorrorAlign.ML.Tests.Data;
 using HorrorAlign.ML.Tests.Training;
@@ -166,6 +168,36 @@ public sealed class CliFailurePolicyTests(TinyRun run) : IClassFixture<TinyRun>
         Assert.InRange(report.Constraints!.Count, 1, SpecCount - 1);
         Assert.Contains($"of those {report.Constraints.Count}", result.Error, StringComparison.Ordinal);
         Assert.EndsWith("interrupted: evaluate stopped (Ctrl+C)\n", result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(ModelEvaluator.PairsPhase, "constraint", "(no preference or SFT results)")]
+    [InlineData(ModelEvaluator.SftLossPhase, "constraint and preference", "(no SFT results)")]
+    public void CtrlCInALaterPhaseOfEvaluateWritesThePhasesFinishedBeforeIt(string phase, string kept, string lacking)
+    {
+        Assert.True(run.ExitCode == 0, run.Output);
+        using var dir = new TempDirectory();
+        string output = dir.File("report.json");
+        using var ctrlC = new CancellationTokenSource();
+
+        // The run's own evaluation (its specs, test pairs and SFT test set, its SFT model as reference), Ctrl+C as the phase starts.
+        var result = CliRun.Invoke(["evaluate", "--model", run.File(AlignmentPipeline.ModelFile), "--out", output, "--quiet"], ct: ctrlC.Token,
+            setup: cli => cli.Root.Subcommands.OfType<EvaluateCommand>().Single().Progressed = e =>
+            {
+                if (e.Phase == phase) ctrlC.Cancel();
+            });
+
+        Assert.True(result.ExitCode == ExitCode.Interrupted, result.ToString());
+        var report = ModelEvaluationReport.FromJson(File.ReadAllText(output));
+        Assert.Equal(File.ReadLines(run.File(AlignmentPipeline.EvaluationSpecsFile)).Count(), report.Constraints!.Count);
+        Assert.Equal(phase == ModelEvaluator.SftLossPhase, report.Preferences is not null);
+        Assert.Null(report.SftLoss);
+        var interrupted = JsonNode.Parse(File.ReadAllText(output))!["interrupted"]!;
+        Assert.Equal(phase, (string?)interrupted["phase"]);
+        Assert.Contains(lacking, (string?)interrupted["note"], StringComparison.Ordinal);
+        Assert.Equal([output], Directory.GetFiles(dir.Path)); // written whole, no temporary file left
+        Assert.Equal($"evaluate: Ctrl+C in the {phase} phase; wrote the {kept} results finished before it to {output} {lacking}\n" +
+                     "interrupted: evaluate stopped (Ctrl+C)\n", result.Error);
     }
 
     private const int SpecCount = 2000;
