@@ -65,6 +65,82 @@ public sealed class CliFailurePolicyTests(TinyRun run) : IClassFixture<TinyRun>
         AssertOneLine(CliRun.Invoke(["convert", "--model", model, "--out", model]), ExitCode.Usage, "--model");
     }
 
+    /// <summary>A folder holding what a run's inputs could be: data files (its own and in data/), models, a checkpoint, a corpus.</summary>
+    private static Dictionary<string, string> InputsIn(string folder)
+    {
+        var files = new Dictionary<string, string>();
+        foreach (string name in new[] { "sft_train.jsonl", "data/sft_train.jsonl", "model.zip", "model.safetensors", "base.zip", "checkpoints/base.pt", "stories.txt", "train.log.jsonl" })
+        {
+            string path = Path.Combine(folder, name);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, "not read: the check comes first");
+            files[path] = File.ReadAllText(path);
+        }
+        return files;
+    }
+
+    [Theory]
+    [InlineData("train --config tiny", "--out", "--data", ".")]
+    [InlineData("train --config tiny", "--out", "--data", "data")]
+    [InlineData("train --config tiny", "--out", "--base", "model.zip")]
+    [InlineData("train --config tiny", "--out", "--base", "checkpoints/base.pt")]
+    [InlineData("train --config tiny", "--export-for-pytorch", "--data", ".")]
+    [InlineData("train --config tiny", "--export-for-pytorch", "--base", "model.safetensors")]
+    [InlineData("pretrain --max-steps 1", "--out", "--text", ".")]
+    [InlineData("pretrain --max-steps 1", "--out", "--text", "train.log.jsonl")]
+    public void AnOutFolderThatWouldWriteAnInputIsAUsageErrorNamingBothFlags(string command, string outFlag, string inputFlag, string input)
+    {
+        using var dir = new TempDirectory();
+        var files = InputsIn(dir.Path);
+        string[] args = [.. command.Split(' '), outFlag, dir.Path, inputFlag, Path.Combine(dir.Path, input)];
+
+        var result = CliRun.Invoke(args);
+
+        AssertOneLine(result, ExitCode.Usage, outFlag);
+        Assert.Contains(inputFlag, result.Error, StringComparison.Ordinal);
+        Assert.All(files, f => Assert.Equal(f.Value, File.ReadAllText(f.Key))); // nothing written, nothing begun
+        Assert.Equal(files.Keys.Order(), Directory.GetFiles(dir.Path, "*", SearchOption.AllDirectories).Order());
+    }
+
+    [Fact]
+    public void AnInputBesideTheRunsFilesIsNotRefused()
+    {
+        using var dir = new TempDirectory();
+        InputsIn(dir.Path);
+
+        // base.zip is no file the run writes: the run begins, and fails on the base itself (bad input, not usage).
+        var result = CliRun.Invoke(["train", "--config", "tiny", "--out", dir.Path, "--base", dir.File("base.zip"), "--quiet"]);
+
+        AssertOneLine(result, ExitCode.Failure, "base.zip");
+    }
+
+    [Fact]
+    public void EveryFileATrainRunWritesIsOneTheOutCheckKnows()
+    {
+        Assert.True(run.ExitCode == 0, run.Output);
+        var writes = AlignmentPipeline.Writes(run.Folder);
+
+        Assert.All(Directory.GetFiles(run.Folder, "*", SearchOption.AllDirectories),
+            f => Assert.True(writes.Files.Contains(f) || f.EndsWith(".png", StringComparison.Ordinal), f)); // the plots are the command's
+    }
+
+    [Fact]
+    public void ConvertRefusesToWriteOverTheDescriptionItsModelIsReadWith()
+    {
+        using var dir = new TempDirectory();
+        string model = dir.File("a.pt"), description = dir.File("config.json");
+        using (var zip = System.IO.Compression.ZipFile.Open(model, System.IO.Compression.ZipArchiveMode.Create))
+            zip.CreateEntry("archive/data.pkl"); // a torch.save file, as far as the check looks
+        File.WriteAllText(description, "{}");
+
+        var result = CliRun.Invoke(["convert", "--model", model, "--out", dir.File("b.pt")]);
+
+        AssertOneLine(result, ExitCode.Usage, "--out");
+        Assert.Contains("--model", result.Error, StringComparison.Ordinal);
+        Assert.Equal("{}", File.ReadAllText(description));
+        Assert.False(File.Exists(dir.File("b.pt")));
+    }
+
     [Theory]
     [InlineData("generate")]
     [InlineData("evaluate")]
