@@ -203,6 +203,37 @@ public sealed class CliFailurePolicyTests(TinyRun run) : IClassFixture<TinyRun>
         Assert.Contains(GuardedAction.VerboseVariable, error.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void VerboseAddsTheStackTraceOfAnUnexpectedFailure(bool verbose)
+    {
+        // A command that fails as a bug would, under the real root: its global options and its guard.
+        static void AddFailingCommand(HorrorAlignCli cli)
+        {
+            var failing = new System.CommandLine.Command("failing");
+            failing.SetGuardedAction(cli.Streams, (_, _) => throw new NullReferenceException("a bug"));
+            cli.Root.Subcommands.Add(failing);
+        }
+
+        var result = CliRun.Invoke(verbose ? ["failing", "--verbose"] : ["failing"], setup: AddFailingCommand);
+
+        Assert.True(result.ExitCode == ExitCode.Failure, result.ToString());
+        Assert.StartsWith("error: failing failed unexpectedly (NullReferenceException): a bug", result.Error, StringComparison.Ordinal);
+        Assert.Equal(verbose, result.Error.Contains("   at ", StringComparison.Ordinal));
+        if (!verbose) Assert.Contains("--verbose", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void VerboseIsTakenBeforeOrAfterTheCommandAndAnExpectedFailureStaysOneLine()
+    {
+        using var dir = new TempDirectory();
+        string missing = dir.File("missing.zip");
+
+        AssertOneLine(CliRun.Invoke(["--verbose", "generate", "--model", missing, "--prompt", "p"]), ExitCode.Failure, missing);
+        AssertOneLine(CliRun.Invoke(["generate", "--model", missing, "--prompt", "p", "--verbose"]), ExitCode.Failure, missing);
+    }
+
     [Fact]
     public void ACancelWrappedByParallelWorkersIsStillCtrlC()
     {
