@@ -7,7 +7,8 @@ namespace HorrorAlign.ML.Samples.Cli;
 /// How a command's work becomes an exit code: Ctrl+C (a cancelled token) prints one line and exits 130, a usage error
 /// (<see cref="CliException"/>) exits 2, and a runtime failure (a file that cannot be read or holds bad contents) exits
 /// 1; both print <c>error: message</c>, the message naming the file and line. Anything else is a bug: one line naming
-/// the exception and exit 1, with the stack trace only when the environment sets <c>HORRORALIGN_VERBOSE=1</c>.
+/// the exception and exit 1, with the stack trace only under <c>--verbose</c> (<see cref="VerboseOption"/>) or when the
+/// environment sets <c>HORRORALIGN_VERBOSE=1</c>.
 /// </summary>
 public static class GuardedAction
 {
@@ -18,11 +19,12 @@ public static class GuardedAction
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(run);
         // The work is synchronous (torch): the task is done when the action returns.
-        command.SetAction((result, ct) => Task.FromResult(Run(command.Name, console.Error, () => run(result, ct), ct)));
+        command.SetAction((result, ct) => Task.FromResult(Run(command.Name, console.Error, () => run(result, ct), ct, VerboseOption.IsSet(result))));
     }
 
-    /// <summary>Runs <paramref name="work"/> for the command <paramref name="name"/>, guarded as above.</summary>
-    public static int Run(string name, TextWriter error, Func<int> work, CancellationToken ct)
+    /// <summary>Runs <paramref name="work"/> for the command <paramref name="name"/>, guarded as above; <paramref name="verbose"/>
+    /// (<c>--verbose</c>) shows an unexpected failure's stack trace.</summary>
+    public static int Run(string name, TextWriter error, Func<int> work, CancellationToken ct, bool verbose = false)
     {
         ArgumentNullException.ThrowIfNull(error);
         ArgumentNullException.ThrowIfNull(work);
@@ -50,9 +52,9 @@ public static class GuardedAction
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // A bug, but a user still gets one line; the trace is for the bug report.
-            bool verbose = Environment.GetEnvironmentVariable(VerboseVariable) == "1";
+            bool trace = verbose || Environment.GetEnvironmentVariable(VerboseVariable) == "1";
             error.WriteLine($"error: {name} failed unexpectedly ({e.GetType().Name}): {e.Message}" +
-                            (verbose ? "\n" + e : $" (set {VerboseVariable}=1 for the stack trace)"));
+                            (trace ? "\n" + e : $" (run it again with {VerboseOption.Name} or {VerboseVariable}=1 for the stack trace)"));
             return ExitCode.Failure;
         }
     }

@@ -7,9 +7,10 @@ using HorrorAlign.ML.Samples.Commands;
 namespace HorrorAlign.ML.Samples.Cli;
 
 /// <summary>
-/// The horroralign command line, on System.CommandLine: the root command with <c>--help</c> and <c>--version</c>, one
-/// subcommand per file in Commands/ (help for each comes from its option definitions), and the exit codes: 2 for a
-/// usage error, with System.CommandLine's typo suggestions, 130 for Ctrl+C, 1 for a runtime failure.
+/// The horroralign command line, on System.CommandLine: the root command with <c>--help</c>, <c>--version</c> and
+/// <c>--verbose</c> (for every command), one subcommand per file in Commands/ (help for each comes from its option
+/// definitions), and the exit codes: 2 for a usage error, with System.CommandLine's typo suggestions, 130 for Ctrl+C, 1
+/// for a runtime failure.
 /// </summary>
 public sealed class HorrorAlignCli
 {
@@ -31,6 +32,7 @@ public sealed class HorrorAlignCli
         {
             new HelpOption(),
             new VersionOption { Action = new InformationalVersionAction() },
+            VerboseOption.Create(),
             new TrainCommand(console),
             new GenerateCommand(console),
             new EvaluateCommand(console),
@@ -44,6 +46,9 @@ public sealed class HorrorAlignCli
 
     /// <summary>The root command.</summary>
     public Command Root { get; }
+
+    /// <summary>Where the commands write (tests give a command they add the same streams).</summary>
+    internal CliConsole Streams => _console;
 
     /// <summary>Parses <paramref name="args"/> (the arguments after the program name), underscores in flag names read as
     /// dashes (<see cref="FlagSpelling"/>).</summary>

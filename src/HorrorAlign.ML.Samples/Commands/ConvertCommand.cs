@@ -1,4 +1,5 @@
 using System.CommandLine;
+using HorrorAlign.ML.IO;
 using HorrorAlign.ML.Persistence;
 using HorrorAlign.ML.Samples.Cli;
 
@@ -34,14 +35,23 @@ public sealed class ConvertCommand : Command
             string input = result.GetRequiredValue(_model), output = result.GetRequiredValue(_out);
             int? heads = HeadsOption.Read(result, _heads);
             OutputTarget.Check("--out", output, ("--model", input));
+            // A .pt output writes its description beside it: over the one a torch.save --model in that folder is read with.
+            if (WritesDescription(output) && File.Exists(input) && PyTorchPickle.Looks(input))
+                OutputTarget.CheckFolder("--out", output, new FolderWrites([DescriptionFile(output)], [], []), ("the description of --model", DescriptionFile(input)));
             using var model = ModelArchive.Load(input, new PyTorchCheckpointOptions { Heads = heads });
             if (Path.GetExtension(output).Equals(".zip", StringComparison.OrdinalIgnoreCase)) ModelArchive.Save(model, output);
             else PyTorchCheckpoint.Save(model, output);
             var c = model.Config;
             console.Out.Profile.Out.Writer.WriteLine(
                 $"wrote {output}: d_model {c.DModel}, {c.NHeads} heads, {c.NLayers} blocks, context {c.ContextLength}, vocabulary {c.VocabSize}" +
-                (s_pyTorch[1..].Contains(Path.GetExtension(output).ToLowerInvariant()) ? $" (description in {Path.Combine(Path.GetDirectoryName(Path.GetFullPath(output))!, "config.json")})" : ""));
+                (WritesDescription(output) ? $" (description in {DescriptionFile(output)})" : ""));
             return ExitCode.Success;
         });
     }
+
+    /// <summary>A .pt/.pth/.bin output: a bare state dict, with its description in a file beside it.</summary>
+    private static bool WritesDescription(string output) => s_pyTorch[1..].Contains(Path.GetExtension(output).ToLowerInvariant());
+
+    /// <summary>The description file beside a torch.save model.</summary>
+    private static string DescriptionFile(string model) => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(model))!, ModelDescription.FileName);
 }

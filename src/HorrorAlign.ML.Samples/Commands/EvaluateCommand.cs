@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using System.Text.Json.Nodes;
 using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.Generation;
@@ -21,7 +22,8 @@ namespace HorrorAlign.ML.Samples.Commands;
 /// the run's <c>sft_model.zip</c> as the reference. <c>evaluate --stories FILE.jsonl [--specs FILE.jsonl]</c> grades
 /// stories that already exist (rows <c>{"id","prompt","story"}</c> as <c>generate --specs</c> writes them) without a model.
 /// <c>--benchmark test|dev|stress</c> takes the specs from <see cref="BenchmarkSpecs"/> instead of <c>--specs</c>. Sampling
-/// flags as for <c>generate</c> (<see cref="SamplingOptionsBinder"/>).
+/// flags as for <c>generate</c> (<see cref="SamplingOptionsBinder"/>). Ctrl+C with <c>--out</c> writes what was finished
+/// in any phase (whole phases, and the stories finished), marked <c>interrupted</c> with the phase.
 /// </summary>
 public sealed class EvaluateCommand : Command
 {
@@ -46,6 +48,9 @@ public sealed class EvaluateCommand : Command
 
     /// <summary>The sampling flags of the stories.</summary>
     public SamplingOptionsBinder Sampling { get; } = new(shownDefaults: Defaults.Sampling);
+
+    /// <summary>Sees every progress report of the evaluation (tests press Ctrl+C at a chosen phase through it).</summary>
+    internal Action<EvaluationProgress>? Progressed { get; set; }
 
     /// <summary>Defines the command, writing to <paramref name="console"/>.</summary>
     public EvaluateCommand(CliConsole console)
@@ -129,15 +134,18 @@ public sealed class EvaluateCommand : Command
                 report = RunProgress.Run(mode, console, p =>
                 {
                     p.Stage("evaluate", "evaluate", specs?.Count ?? 1);
-                    var r = ModelEvaluator.Evaluate(model, specs, pairs, sft, options, reference,
-                        new InlineProgress<EvaluationProgress>(e => p.Evaluation("evaluate", e)), ct);
+                    var r = ModelEvaluator.Evaluate(model, specs, pairs, sft, options, reference, new InlineProgress<EvaluationProgress>(e =>
+                    {
+                        p.Evaluation("evaluate", e);
+                        Progressed?.Invoke(e);
+                    }), ct);
                     p.Complete("evaluate");
                     return r;
                 });
             }
-            catch (BatchCanceledException e) when (outFile is not null && specs is not null && e.Finished > 0)
+            catch (EvaluationCanceledException e) when (outFile is not null && e.HasResults)
             {
-                KeepFinishedStories(specs, e.Stories, options, outFile, notes);
+                KeepFinished(e, specs?.Count ?? 0, pairs is { Count: > 0 }, sft is { Count: > 0 }, outFile, notes);
                 throw;
             }
             column = Path.GetFileName(modelPath);
@@ -161,15 +169,34 @@ public sealed class EvaluateCommand : Command
     /// <summary>The specs of --specs (or a run's spec file): at least one, each checked here at its line.</summary>
     private static List<StorySpec> ReadSpecs(string path) => [.. StorySpecFile.ReadRequired(path).Select(s => s.Spec)];
 
-    /// <summary>Ctrl+C during the stories: grades the stories finished before it and writes that constraint report (no
-    /// preference or SFT results) to <paramref name="outFile"/>, with a note on <paramref name="notes"/>.</summary>
-    private static void KeepFinishedStories(IReadOnlyList<StorySpec> specs, IReadOnlyList<string?> stories, ModelEvaluationOptions options,
-        string outFile, TextWriter notes)
+    /// <summary>Ctrl+C: writes the results finished before it (the phases done, and in the story phase the stories
+    /// finished) to <paramref name="outFile"/> with an <c>interrupted</c> note naming the phase, and says so on
+    /// <paramref name="notes"/>.</summary>
+    private static void KeepFinished(EvaluationCanceledException e, int specCount, bool hasPairs, bool hasSft, string outFile, TextWriter notes)
     {
-        int[] done = [.. Enumerable.Range(0, specs.Count).Where(i => stories[i] is not null)];
-        var constraints = ModelEvaluator.EvaluateStories([.. done.Select(i => specs[i])], [.. done.Select(i => stories[i]!)], options.KnownNames);
-        AtomicFile.WriteAllText(outFile, new ModelEvaluationReport(constraints, null, null, 0).ToJson() + "\n");
-        notes.WriteLine($"evaluate: Ctrl+C after {done.Length} of {specs.Count} stories; wrote the constraint report of those {done.Length} to {outFile} (no preference or SFT results)");
+        var report = e.Finished;
+        var missing = new List<string>();
+        if (hasPairs && report.Preferences is null) missing.Add("preference");
+        if (hasSft && report.SftLoss is null) missing.Add("SFT");
+        string lacking = missing.Count == 0 ? "" : $" (no {string.Join(" or ", missing)} results)";
+        string stopped, held;
+        if (e.Phase == ModelEvaluator.StoriesPhase)
+        {
+            int done = report.Constraints!.Count; // HasResults: in the story phase only stories can be finished
+            (stopped, held) = ($"Ctrl+C after {done} of {specCount} stories", $"the constraint report of those {done}");
+        }
+        else
+        {
+            var kept = new List<string>();
+            if (report.Constraints is not null) kept.Add("constraint");
+            if (report.Preferences is not null) kept.Add("preference");
+            (stopped, held) = ($"Ctrl+C in the {e.Phase} phase", $"the {string.Join(" and ", kept)} results finished before it");
+        }
+        var json = JsonNode.Parse(report.ToJson())!.AsObject();
+        // The file says itself that it is partial: a missing part would otherwise read as data that was not given.
+        json["interrupted"] = new JsonObject { ["phase"] = e.Phase, ["note"] = $"{stopped}; this report holds {held}{lacking}" };
+        AtomicFile.WriteAllText(outFile, json.ToJsonString(ModelEvaluationReport.JsonOptions) + "\n");
+        notes.WriteLine($"evaluate: {stopped}; wrote {held} to {outFile}{lacking}");
     }
 
     /// <summary>

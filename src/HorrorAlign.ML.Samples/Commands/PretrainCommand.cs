@@ -49,6 +49,7 @@ public sealed class PretrainCommand : Command
         string outDir = resume ?? result.GetValue(_out) ?? Path.Combine("runs", "pretrain-" + DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
         if (resume is null && File.Exists(Path.Combine(outDir, PretrainPipeline.OptionsFile)))
             throw new CliException($"{outDir} already holds a pretraining; continue it with --resume {outDir}, or choose another --out");
+        if (resume is null) OutputTarget.CheckFolder("--out", outDir, PretrainPipeline.Writes(outDir), ("--text", corpus));
         bool keep = _output.KeepCheckpoints(result);
         try
         {

@@ -70,7 +70,9 @@ public sealed class TrainCommand : Command
         if (result.GetValue(_exportForPyTorch) is { } exportDir)
         {
             if (result.GetResult(_resume) is not null) throw new CliException("--export-for-pytorch starts from the options given; it cannot --resume");
-            PyTorchExport.Write(ReadOptions(result), exportDir);
+            var exported = ReadOptions(result);
+            CheckInputs("--export-for-pytorch", exportDir, PyTorchExport.Writes(exportDir), exported);
+            PyTorchExport.Write(exported, exportDir);
             console.Out.Profile.Out.Writer.WriteLine($"wrote the PyTorch export to {Path.GetFullPath(exportDir)} " +
                 $"({PyTorchExport.ModelFile}, config.json, sft_*.jsonl, dpo_*.jsonl, {PyTorchExport.OptionsFile}); python/README.md has the torchrun commands");
             return ExitCode.Success;
@@ -99,6 +101,7 @@ public sealed class TrainCommand : Command
             outDir ??= Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
             if (File.Exists(Path.Combine(outDir, AlignmentPipeline.RunFile)))
                 throw new CliException($"{outDir} already holds a run; continue it with --resume {outDir}, or choose another --out");
+            CheckInputs("--out", outDir, AlignmentPipeline.Writes(outDir).With(Path.Combine(outDir, CurvesPlot.FileName), Path.Combine(outDir, SummaryPlot.FileName)), options);
         }
 
         try
@@ -131,6 +134,10 @@ public sealed class TrainCommand : Command
             return ExitCode.Failure;
         }
     }
+
+    /// <summary>The run's inputs (--data, --base) must not be among what it writes into <paramref name="outDir"/>.</summary>
+    private static void CheckInputs(string outFlag, string outDir, FolderWrites writes, RunOptions options) =>
+        OutputTarget.CheckFolder(outFlag, outDir, writes, ("--data", options.DataDirectory), ("--base", options.BaseModel));
 
     /// <summary>The flags that define a run (stored in run.json), as opposed to display flags.</summary>
     private IEnumerable<Option> RunDefiningOptions() =>

@@ -34,8 +34,9 @@ public static class ModelEvaluator
     /// <param name="sftExamples">Examples for the SFT loss.</param>
     /// <param name="options">Sampling and scoring settings (default <see cref="ModelEvaluationOptions"/>).</param>
     /// <param name="reference">Reference model for DPO rewards (typically the SFT model a DPO model started from); null = policy-only figures.</param>
-    /// <param name="progress">Receives progress after each story or batch.</param>
-    /// <param name="cancellationToken">Checked between stories and batches.</param>
+    /// <param name="progress">Receives progress as each phase starts (done 0) and after each story or batch.</param>
+    /// <param name="cancellationToken">Checked between stories and batches; a cancel throws an
+    /// <see cref="OperationCanceledException"/> that holds the phases finished before it (see <see cref="EvaluationCanceledException"/>).</param>
     public static ModelEvaluationReport Evaluate(StoryModel model, IReadOnlyList<StorySpec>? specs, IReadOnlyList<PreferencePair>? pairs,
         IReadOnlyList<SftExample>? sftExamples, ModelEvaluationOptions? options = null, StoryModel? reference = null,
         IProgress<EvaluationProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -44,10 +45,28 @@ public static class ModelEvaluator
         options ??= new ModelEvaluationOptions();
         options.Validate();
         var clock = Stopwatch.StartNew();
-        var constraints = specs is { Count: > 0 } ? EvaluateConstraints(model, specs, options, progress, cancellationToken) : null;
-        var preferences = pairs is { Count: > 0 } ? EvaluatePreferences(model, pairs, reference, options, progress, cancellationToken) : null;
-        var loss = sftExamples is { Count: > 0 } ? EvaluateSftLoss(model, sftExamples, options, progress, cancellationToken) : null;
-        return new ModelEvaluationReport(constraints, preferences, loss, clock.Elapsed.TotalSeconds);
+        ConstraintReport? constraints = null;
+        PreferenceReport? preferences = null;
+        string phase = StoriesPhase;
+        try
+        {
+            if (specs is { Count: > 0 }) constraints = EvaluateConstraints(model, specs, options, progress, cancellationToken);
+            phase = PairsPhase;
+            if (pairs is { Count: > 0 }) preferences = EvaluatePreferences(model, pairs, reference, options, progress, cancellationToken);
+            phase = SftLossPhase;
+            var loss = sftExamples is { Count: > 0 } ? EvaluateSftLoss(model, sftExamples, options, progress, cancellationToken) : null;
+            return new ModelEvaluationReport(constraints, preferences, loss, clock.Elapsed.TotalSeconds);
+        }
+        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
+        {
+            // The phases finished before the cancel, and the stories finished in its phase, are results a caller may keep.
+            if (phase == StoriesPhase && e is BatchCanceledException { Finished: > 0 } batch)
+            {
+                int[] done = [.. Enumerable.Range(0, specs!.Count).Where(i => batch.Stories[i] is not null)];
+                constraints = Grade([.. done.Select(i => specs[i])], [.. done.Select(i => batch.Stories[i]!)], options.KnownNames, options.Sampling);
+            }
+            throw new EvaluationCanceledException(new ModelEvaluationReport(constraints, preferences, null, clock.Elapsed.TotalSeconds), phase, e);
+        }
     }
 
     /// <summary>Generates a story for every spec (story i with seed <c>Sampling.Seed + i</c>) and checks it.</summary>
@@ -60,6 +79,7 @@ public static class ModelEvaluator
         options ??= new ModelEvaluationOptions();
         options.Validate();
         PromptFit.Check(model, specs);
+        progress?.Report(new EvaluationProgress(StoriesPhase, 0, specs.Count));
         // TextGenerator.GenerateBatch's per-story seeds, so `generate --specs` reproduces these stories.
         var stories = TextGenerator.GenerateBatch(model, [.. specs.Select(s => s.ToPrompt())], options.Sampling, options.Parallelism,
             progress is null ? null : new InlineProgress<int>(done => progress.Report(new EvaluationProgress(StoriesPhase, done, specs.Count))),
@@ -124,6 +144,7 @@ public static class ModelEvaluator
             done += n;
             progress?.Report(new EvaluationProgress(PairsPhase, done, total));
         }
+        progress?.Report(new EvaluationProgress(PairsPhase, 0, total));
         var policy = ScorePairs(model, pairs, options, Advance, cancellationToken);
         var referenceScores = reference is null ? null : ScorePairs(reference, pairs, options, Advance, cancellationToken);
 
@@ -169,6 +190,7 @@ public static class ModelEvaluator
         var encoder = Encoder(model, options);
         var rows = examples.Select(encoder.Encode).ToArray();
         int done = 0;
+        progress?.Report(new EvaluationProgress(SftLossPhase, 0, rows.Length));
         var (sums, tokens) = Score(model, rows, options.BatchSize, n =>
         {
             done += n;

@@ -41,6 +41,21 @@ public static class AlignmentPipeline
     public const string ModelFile = "model.zip";
     /// <summary>The SFT model, an ML.NET zip (the reference for DPO rewards).</summary>
     public const string SftModelFile = "sft_model.zip";
+    /// <summary>Where the run's data came from, in the data folder; written last, so its presence means the data is whole.</summary>
+    internal const string SourceFile = "source.txt";
+
+    /// <summary>Everything <see cref="Run"/> writes into <paramref name="runFolder"/>: a caller refuses inputs among it.</summary>
+    internal static FolderWrites Writes(string runFolder)
+    {
+        string data = Path.Combine(runFolder, DataFolder), checkpoints = Path.Combine(runFolder, CheckpointFolder);
+        string[] top = [RunFile, RunLock.FileName, RunLock.OwnerFileName, EvaluationSpecsFile, ModelFile, SftModelFile,
+            TrainingLogFile.FileName, RunMetrics.FileName, SamplesMarkdown.FileName];
+        return new FolderWrites([.. top.Select(f => Path.Combine(runFolder, f)), .. DataFiles(data)], [runFolder, data, checkpoints], [checkpoints]);
+    }
+
+    /// <summary>The files a run writes into its data folder <paramref name="dataDir"/> (the dataset, then the mined pairs).</summary>
+    internal static IEnumerable<string> DataFiles(string dataDir) =>
+        Dataset.FileNames.Append(SourceFile).Append(FieldCoverageFile).Append(OnPolicyFile).Select(f => Path.Combine(dataDir, f));
 
     /// <summary>Runs the pipeline into a new run folder.</summary>
     /// <param name="options">What to run (<see cref="RunOptions.Default"/>, <see cref="RunOptions.Tiny"/> or your own).</param>
@@ -219,7 +234,7 @@ public static class AlignmentPipeline
         report.Started("data", "data", 1);
         // source.txt is written last: without it the folder may hold some files but not all (a crash between them),
         // and the data is made again, the same from the same options.
-        bool written = resume && File.Exists(Path.Combine(dataDir, "source.txt"));
+        bool written = resume && File.Exists(Path.Combine(dataDir, SourceFile));
         Dataset data;
         string source;
         if (written) (data, source) = (Dataset.ReadFrom(dataDir), ReadSource(dataDir));
@@ -229,7 +244,7 @@ public static class AlignmentPipeline
         {
             data.WriteTo(dataDir);
             data.WriteStats(dataDir, t => Gpt2Tokenizer.Shared.Encode(t).Length);
-            AtomicFile.WriteAllText(Path.Combine(dataDir, "source.txt"), source + "\n");
+            AtomicFile.WriteAllText(Path.Combine(dataDir, SourceFile), source + "\n");
         }
         string fields = "";
         if (s.Sft.FieldTokens)
@@ -267,7 +282,7 @@ public static class AlignmentPipeline
 
     private static string ReadSource(string dataDir)
     {
-        string path = Path.Combine(dataDir, "source.txt");
+        string path = Path.Combine(dataDir, SourceFile);
         return File.Exists(path) ? File.ReadAllText(path).Trim() : "generated";
     }
 

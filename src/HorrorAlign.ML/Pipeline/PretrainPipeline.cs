@@ -25,6 +25,14 @@ public static class PretrainPipeline
     /// <summary>Checkpoints while the run is unfinished.</summary>
     public const string CheckpointFolder = "checkpoints";
 
+    /// <summary>Everything <see cref="Run"/> writes into <paramref name="outDir"/>: a caller refuses inputs among it.</summary>
+    internal static FolderWrites Writes(string outDir)
+    {
+        string checkpoints = Path.Combine(outDir, CheckpointFolder);
+        string[] files = [OptionsFile, TokensFile, ModelFile, TrainingLogFile.FileName, RunMetrics.FileName];
+        return new FolderWrites([.. files.Select(f => Path.Combine(outDir, f))], [outDir, checkpoints], [checkpoints]);
+    }
+
     private static readonly JsonSerializerOptions s_json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
 
     /// <summary>Pretrains on <paramref name="corpus"/> (a .txt or .jsonl file or a folder of them) into

@@ -28,6 +28,18 @@ public static class PyTorchExport
     /// <summary>The schedules and losses.</summary>
     public const string OptionsFile = "train_options.json";
 
+    // The training rows in model ids, as the python/ package reads them.
+    private const string SftTrainFile = "sft_train.jsonl", SftValidationFile = "sft_val.jsonl", DpoTrainFile = "dpo_train.jsonl", DpoValidationFile = "dpo_val.jsonl";
+
+    /// <summary>Everything <see cref="Write"/> writes into <paramref name="dir"/> (its data folder as a run's): a caller
+    /// refuses inputs among it.</summary>
+    internal static FolderWrites Writes(string dir)
+    {
+        string data = Path.Combine(dir, AlignmentPipeline.DataFolder);
+        string[] files = [ModelFile, ModelDescription.FileName, SftTrainFile, SftValidationFile, DpoTrainFile, DpoValidationFile, OptionsFile];
+        return new FolderWrites([.. files.Select(f => Path.Combine(dir, f)), .. AlignmentPipeline.DataFiles(data)], [dir, data], []);
+    }
+
     /// <summary>Writes the export of <paramref name="options"/> into <paramref name="dir"/>.</summary>
     public static void Write(RunOptions options, string dir, IProgress<PipelineProgress>? progress = null)
     {
@@ -47,10 +59,10 @@ public static class PyTorchExport
         AtomicFile.WriteAllText(Path.Combine(dir, ModelDescription.FileName), ModelDescription.Of(model.Config, model.Vocabulary).ToJson());
 
         var encoder = new CompletionEncoder(model.Vocabulary, sft.MaxTokens);
-        WriteExamples(Path.Combine(dir, "sft_train.jsonl"), data.SftTrain.Select(encoder.Encode));
-        WriteExamples(Path.Combine(dir, "sft_val.jsonl"), data.SftValidation.Select(encoder.Encode));
-        WritePairs(Path.Combine(dir, "dpo_train.jsonl"), data.PrefTrain.Select(encoder.EncodePair));
-        WritePairs(Path.Combine(dir, "dpo_val.jsonl"), data.PrefValidation.Select(encoder.EncodePair));
+        WriteExamples(Path.Combine(dir, SftTrainFile), data.SftTrain.Select(encoder.Encode));
+        WriteExamples(Path.Combine(dir, SftValidationFile), data.SftValidation.Select(encoder.Encode));
+        WritePairs(Path.Combine(dir, DpoTrainFile), data.PrefTrain.Select(encoder.EncodePair));
+        WritePairs(Path.Combine(dir, DpoValidationFile), data.PrefValidation.Select(encoder.EncodePair));
 
         AtomicFile.WriteAllText(Path.Combine(dir, OptionsFile), new JsonObject
         {

@@ -13,6 +13,9 @@ internal sealed class RunLock : IDisposable
     /// <summary>The lock file's name inside the run folder.</summary>
     public const string FileName = ".lock";
 
+    /// <summary>The owner file's name beside it.</summary>
+    public const string OwnerFileName = FileName + ".owner";
+
     private readonly FileStream _file;
     private readonly string _path;
 
@@ -22,7 +25,7 @@ internal sealed class RunLock : IDisposable
         _path = path;
     }
 
-    private static string OwnerFile(string lockPath) => lockPath + ".owner";
+    private static string OwnerFile(string lockPath) => Path.Combine(Path.GetDirectoryName(lockPath)!, OwnerFileName);
 
     /// <summary>Takes the lock of <paramref name="runFolder"/> (created if needed).</summary>
     /// <exception cref="IOException">Another run holds it; the message names its process.</exception>

@@ -26,6 +26,10 @@ public sealed class Dataset
     /// <summary>File written by <see cref="WriteStats(string, Func{string, int})"/>.</summary>
     public const string StatsFile = "stats.json";
 
+    /// <summary>Every file <see cref="WriteTo"/> and <see cref="WriteStats(string, Func{string, int})"/> write.</summary>
+    internal static IReadOnlyList<string> FileNames { get; } =
+        [SftTrainFile, SftValidationFile, SftTestFile, PrefTrainFile, PrefValidationFile, PrefTestFile, HeldOutSpecsFile, StatsFile];
+
     /// <summary>Creates a dataset from its splits.</summary>
     /// <exception cref="InvalidDataException">A prompt occurs twice, within a set or across sets (held-out specs
     /// included); names both places.</exception>

@@ -1,9 +1,11 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
 using HorrorAlign.ML.IO;
 using HorrorAlign.ML.Pipeline;
 using HorrorAlign.ML.Samples.Cli;
+using HorrorAlign.ML.Samples.Commands;
 using HorrorAlign.ML.Specs;
 using HorrorAlign.ML.Tests.Data;
 using HorrorAlign.ML.Tests.Training;
@@ -61,6 +63,82 @@ public sealed class CliFailurePolicyTests(TinyRun run) : IClassFixture<TinyRun>
         File.WriteAllText(model, "not read: the check comes first");
 
         AssertOneLine(CliRun.Invoke(["convert", "--model", model, "--out", model]), ExitCode.Usage, "--model");
+    }
+
+    /// <summary>A folder holding what a run's inputs could be: data files (its own and in data/), models, a checkpoint, a corpus.</summary>
+    private static Dictionary<string, string> InputsIn(string folder)
+    {
+        var files = new Dictionary<string, string>();
+        foreach (string name in new[] { "sft_train.jsonl", "data/sft_train.jsonl", "model.zip", "model.safetensors", "base.zip", "checkpoints/base.pt", "stories.txt", "train.log.jsonl" })
+        {
+            string path = Path.Combine(folder, name);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, "not read: the check comes first");
+            files[path] = File.ReadAllText(path);
+        }
+        return files;
+    }
+
+    [Theory]
+    [InlineData("train --config tiny", "--out", "--data", ".")]
+    [InlineData("train --config tiny", "--out", "--data", "data")]
+    [InlineData("train --config tiny", "--out", "--base", "model.zip")]
+    [InlineData("train --config tiny", "--out", "--base", "checkpoints/base.pt")]
+    [InlineData("train --config tiny", "--export-for-pytorch", "--data", ".")]
+    [InlineData("train --config tiny", "--export-for-pytorch", "--base", "model.safetensors")]
+    [InlineData("pretrain --max-steps 1", "--out", "--text", ".")]
+    [InlineData("pretrain --max-steps 1", "--out", "--text", "train.log.jsonl")]
+    public void AnOutFolderThatWouldWriteAnInputIsAUsageErrorNamingBothFlags(string command, string outFlag, string inputFlag, string input)
+    {
+        using var dir = new TempDirectory();
+        var files = InputsIn(dir.Path);
+        string[] args = [.. command.Split(' '), outFlag, dir.Path, inputFlag, Path.Combine(dir.Path, input)];
+
+        var result = CliRun.Invoke(args);
+
+        AssertOneLine(result, ExitCode.Usage, outFlag);
+        Assert.Contains(inputFlag, result.Error, StringComparison.Ordinal);
+        Assert.All(files, f => Assert.Equal(f.Value, File.ReadAllText(f.Key))); // nothing written, nothing begun
+        Assert.Equal(files.Keys.Order(), Directory.GetFiles(dir.Path, "*", SearchOption.AllDirectories).Order());
+    }
+
+    [Fact]
+    public void AnInputBesideTheRunsFilesIsNotRefused()
+    {
+        using var dir = new TempDirectory();
+        InputsIn(dir.Path);
+
+        // base.zip is no file the run writes: the run begins, and fails on the base itself (bad input, not usage).
+        var result = CliRun.Invoke(["train", "--config", "tiny", "--out", dir.Path, "--base", dir.File("base.zip"), "--quiet"]);
+
+        AssertOneLine(result, ExitCode.Failure, "base.zip");
+    }
+
+    [Fact]
+    public void EveryFileATrainRunWritesIsOneTheOutCheckKnows()
+    {
+        Assert.True(run.ExitCode == 0, run.Output);
+        var writes = AlignmentPipeline.Writes(run.Folder);
+
+        Assert.All(Directory.GetFiles(run.Folder, "*", SearchOption.AllDirectories),
+            f => Assert.True(writes.Files.Contains(f) || f.EndsWith(".png", StringComparison.Ordinal), f)); // the plots are the command's
+    }
+
+    [Fact]
+    public void ConvertRefusesToWriteOverTheDescriptionItsModelIsReadWith()
+    {
+        using var dir = new TempDirectory();
+        string model = dir.File("a.pt"), description = dir.File("config.json");
+        using (var zip = System.IO.Compression.ZipFile.Open(model, System.IO.Compression.ZipArchiveMode.Create))
+            zip.CreateEntry("archive/data.pkl"); // a torch.save file, as far as the check looks
+        File.WriteAllText(description, "{}");
+
+        var result = CliRun.Invoke(["convert", "--model", model, "--out", dir.File("b.pt")]);
+
+        AssertOneLine(result, ExitCode.Usage, "--out");
+        Assert.Contains("--model", result.Error, StringComparison.Ordinal);
+        Assert.Equal("{}", File.ReadAllText(description));
+        Assert.False(File.Exists(dir.File("b.pt")));
     }
 
     [Theory]
@@ -125,6 +203,37 @@ public sealed class CliFailurePolicyTests(TinyRun run) : IClassFixture<TinyRun>
         Assert.Contains(GuardedAction.VerboseVariable, error.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void VerboseAddsTheStackTraceOfAnUnexpectedFailure(bool verbose)
+    {
+        // A command that fails as a bug would, under the real root: its global options and its guard.
+        static void AddFailingCommand(HorrorAlignCli cli)
+        {
+            var failing = new System.CommandLine.Command("failing");
+            failing.SetGuardedAction(cli.Streams, (_, _) => throw new NullReferenceException("a bug"));
+            cli.Root.Subcommands.Add(failing);
+        }
+
+        var result = CliRun.Invoke(verbose ? ["failing", "--verbose"] : ["failing"], setup: AddFailingCommand);
+
+        Assert.True(result.ExitCode == ExitCode.Failure, result.ToString());
+        Assert.StartsWith("error: failing failed unexpectedly (NullReferenceException): a bug", result.Error, StringComparison.Ordinal);
+        Assert.Equal(verbose, result.Error.Contains("   at ", StringComparison.Ordinal));
+        if (!verbose) Assert.Contains("--verbose", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void VerboseIsTakenBeforeOrAfterTheCommandAndAnExpectedFailureStaysOneLine()
+    {
+        using var dir = new TempDirectory();
+        string missing = dir.File("missing.zip");
+
+        AssertOneLine(CliRun.Invoke(["--verbose", "generate", "--model", missing, "--prompt", "p"]), ExitCode.Failure, missing);
+        AssertOneLine(CliRun.Invoke(["generate", "--model", missing, "--prompt", "p", "--verbose"]), ExitCode.Failure, missing);
+    }
+
     [Fact]
     public void ACancelWrappedByParallelWorkersIsStillCtrlC()
     {
@@ -166,6 +275,36 @@ public sealed class CliFailurePolicyTests(TinyRun run) : IClassFixture<TinyRun>
         Assert.InRange(report.Constraints!.Count, 1, SpecCount - 1);
         Assert.Contains($"of those {report.Constraints.Count}", result.Error, StringComparison.Ordinal);
         Assert.EndsWith("interrupted: evaluate stopped (Ctrl+C)\n", result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(ModelEvaluator.PairsPhase, "constraint", "(no preference or SFT results)")]
+    [InlineData(ModelEvaluator.SftLossPhase, "constraint and preference", "(no SFT results)")]
+    public void CtrlCInALaterPhaseOfEvaluateWritesThePhasesFinishedBeforeIt(string phase, string kept, string lacking)
+    {
+        Assert.True(run.ExitCode == 0, run.Output);
+        using var dir = new TempDirectory();
+        string output = dir.File("report.json");
+        using var ctrlC = new CancellationTokenSource();
+
+        // The run's own evaluation (its specs, test pairs and SFT test set, its SFT model as reference), Ctrl+C as the phase starts.
+        var result = CliRun.Invoke(["evaluate", "--model", run.File(AlignmentPipeline.ModelFile), "--out", output, "--quiet"], ct: ctrlC.Token,
+            setup: cli => cli.Root.Subcommands.OfType<EvaluateCommand>().Single().Progressed = e =>
+            {
+                if (e.Phase == phase) ctrlC.Cancel();
+            });
+
+        Assert.True(result.ExitCode == ExitCode.Interrupted, result.ToString());
+        var report = ModelEvaluationReport.FromJson(File.ReadAllText(output));
+        Assert.Equal(File.ReadLines(run.File(AlignmentPipeline.EvaluationSpecsFile)).Count(), report.Constraints!.Count);
+        Assert.Equal(phase == ModelEvaluator.SftLossPhase, report.Preferences is not null);
+        Assert.Null(report.SftLoss);
+        var interrupted = JsonNode.Parse(File.ReadAllText(output))!["interrupted"]!;
+        Assert.Equal(phase, (string?)interrupted["phase"]);
+        Assert.Contains(lacking, (string?)interrupted["note"], StringComparison.Ordinal);
+        Assert.Equal([output], Directory.GetFiles(dir.Path)); // written whole, no temporary file left
+        Assert.Equal($"evaluate: Ctrl+C in the {phase} phase; wrote the {kept} results finished before it to {output} {lacking}\n" +
+                     "interrupted: evaluate stopped (Ctrl+C)\n", result.Error);
     }
 
     private const int SpecCount = 2000;

@@ -82,6 +82,8 @@ public sealed class InteropCommandTests(TinyRun run) : IClassFixture<TinyRun>
         Assert.True(result.ExitCode == 0, result.ToString());
         foreach (var file in new[] { "model.safetensors", "config.json", "sft_train.jsonl", "sft_val.jsonl", "dpo_train.jsonl", "dpo_val.jsonl", "train_options.json" })
             Assert.True(File.Exists(Path.Combine(dir, file)), file);
+        // --export-for-pytorch refuses inputs among these: the list must hold every file the export wrote.
+        Assert.All(Directory.GetFiles(dir, "*", SearchOption.AllDirectories), f => Assert.Contains(f, PyTorchExport.Writes(dir).Files));
 
         // The data is in the model's ids: every id fits its vocabulary, and the first row decodes to its prompt and story.
         using var model = ModelArchive.Load(Path.Combine(dir, "model.safetensors"));

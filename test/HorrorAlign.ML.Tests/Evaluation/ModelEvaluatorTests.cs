@@ -127,7 +127,7 @@ public sealed class ModelEvaluatorTests
             Assert.Equal(StoryChecks.Check(specs[i], expected[i]).FailureNames, report.Constraints.Stories[i].Failures);
         Assert.Null(report.Preferences);
         Assert.Null(report.SftLoss);
-        Assert.Equal([1, 2, 3], progress.Where(p => p.Phase == ModelEvaluator.StoriesPhase).Select(p => p.Done));
+        Assert.Equal([0, 1, 2, 3], progress.Where(p => p.Phase == ModelEvaluator.StoriesPhase).Select(p => p.Done)); // 0: the phase began
     }
 
     [Fact]

@@ -43,6 +43,8 @@ public sealed class PretrainPipelineTests : IDisposable
         Assert.True(evals[^1] < evals[0] * 0.7, $"validation loss {evals[0]:0.###} → {evals[^1]:0.###}");
         Assert.True(File.Exists(Path.Combine(outDir, PretrainPipeline.ModelFile)));
         Assert.False(Directory.Exists(Path.Combine(outDir, PretrainPipeline.CheckpointFolder)));
+        // pretrain --out refuses inputs among these: the list must hold every file the run wrote.
+        Assert.All(Directory.GetFiles(outDir, "*", SearchOption.AllDirectories), f => Assert.Contains(f, PretrainPipeline.Writes(outDir).Files));
 
         using var loaded = ModelArchive.Load(Path.Combine(outDir, PretrainPipeline.ModelFile));
         Assert.True(loaded.Vocabulary.HasFieldTokens); // ready for SFT with field tokens, without growing
