@@ -52,7 +52,16 @@ public static class PretrainPipeline
             ["corpus"] = Path.GetFullPath(corpus),
             ["options"] = JsonSerializer.SerializeToNode(options, s_json),
         }.ToJsonString(s_json) + "\n");
-        return Execute(text, options, outDir, resume: false, progress, keepCheckpoints, ct);
+        try
+        {
+            return Execute(text, options, outDir, resume: false, progress, keepCheckpoints, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && !Directory.Exists(Path.Combine(outDir, CheckpointFolder)))
+        {
+            // Failed before training began (an empty corpus, say): nothing worth resuming, so nothing may block a rerun.
+            File.Delete(Path.Combine(outDir, OptionsFile));
+            throw;
+        }
     }
 
     /// <summary>Continues an interrupted <see cref="Run"/> in <paramref name="outDir"/>, with its stored options.</summary>

@@ -164,7 +164,9 @@ internal sealed class Trainer : IDisposable
         {
             using (no_grad())
             {
-                foreach (var p in _parameters) p.grad?.div_(weight);
+                // One Scalar held across the loop: an implicit one per call could be finalised while libtorch reads it.
+                using var divisor = weight.ToScalar();
+                foreach (var p in _parameters) p.grad?.div_(divisor);
             }
             gradNorm = nn.utils.clip_grad_norm_(_parameters, _options.MaxGradNorm > 0 ? _options.MaxGradNorm : double.PositiveInfinity);
         }

@@ -103,6 +103,20 @@ public sealed class PretrainPipelineTests : IDisposable
     }
 
     [Fact]
+    public void ARunThatFailsBeforeTrainingLeavesNothingThatBlocksARerun()
+    {
+        string outDir = Path.Combine(_dir, "rerun");
+        string tooShort = Path.Combine(_dir, "short.txt");
+        File.WriteAllText(tooShort, "The door.\n"); // far fewer tokens than one block
+        var failed = CliRun.Invoke(["pretrain", "--text", tooShort, "--out", outDir, "--block-size", "64"]);
+        Assert.Equal(1, failed.ExitCode);
+        Assert.False(File.Exists(Path.Combine(outDir, PretrainPipeline.OptionsFile)));
+
+        using var result = new Disposer(PretrainPipeline.Run(Corpus(), Tiny with { MaxSteps = 2 }, outDir));
+        Assert.True(File.Exists(Path.Combine(outDir, PretrainPipeline.ModelFile)));
+    }
+
+    [Fact]
     public void ATimeLimitStopsTrainingWithItsReason()
     {
         using var result = new Disposer(PretrainPipeline.Run(Corpus(), Tiny with { TimeLimit = TimeSpan.FromMilliseconds(1) }, Path.Combine(_dir, "t")));
