@@ -3,16 +3,22 @@ using System.Runtime.InteropServices;
 namespace HorrorAlign.ML.Samples.Cli;
 
 /// <summary>
-/// Keeps glibc's allocator from holding on to freed tensor memory (Linux only; a variable the user set wins). libtorch
-/// frees every step's tensors, but glibc serves blocks below its mmap threshold from per-thread arenas and raises that
-/// threshold as large blocks are freed, so fragments pile up across the threads that decode side by side: the default
-/// run's peak RSS was 1.95 GB with batched decoding. Two arenas and a fixed 256 KB threshold brought it to 0.89 GB
-/// (0.5 MB: 1.06 GB); the price is SFT about 40 % slower from the page faults of fresh mappings (docs/experiments.md).
+/// Keeps glibc's allocator from holding on to freed tensor memory, without slowing training (Linux only; a variable the
+/// user set wins). libtorch frees every step's tensors, but glibc serves blocks below its mmap threshold from
+/// per-thread arenas, so while loops decode side by side, fragments pile up: the default run's peak RSS was 1.95 GB.
+/// Two arenas and a 256 KB threshold keep decoding small, but they cost training about 40 % (every activation a fresh
+/// mapping, every page a fault). A training step allocates the same sizes again and again on one thread, so training
+/// stages get a high threshold (the heap reuses its blocks) and decoding stages the low one; every stage starts with the
+/// heap trimmed (docs/experiments.md).
 /// </summary>
 internal static class GlibcMalloc
 {
     private const int ArenaMax = -8;        // M_ARENA_MAX
     private const int MmapThreshold = -3;   // M_MMAP_THRESHOLD (setting it also stops glibc raising it)
+    private const int DecodingThreshold = 256 * 1024;
+    private const int TrainingThreshold = 32 * 1024 * 1024; // glibc's own ceiling for its adaptive threshold
+
+    private static bool s_tuned; // false off glibc, or when the user chose a threshold
 
     /// <summary>Applies the settings unless MALLOC_ARENA_MAX / MALLOC_MMAP_THRESHOLD_ are set; call before torch loads.</summary>
     public static void KeepFootprintSmall()
@@ -21,7 +27,7 @@ internal static class GlibcMalloc
         try
         {
             if (Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX") is null) _ = MallOpt(ArenaMax, 2);
-            if (Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_") is null) _ = MallOpt(MmapThreshold, 256 * 1024);
+            if (Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_") is null) s_tuned = MallOpt(MmapThreshold, DecodingThreshold) == 1;
         }
         catch (EntryPointNotFoundException)
         {
@@ -29,6 +35,18 @@ internal static class GlibcMalloc
         }
     }
 
+    /// <summary>For a pipeline stage that starts now: gives the last stage's freed memory back, then sets the threshold,
+    /// high for a training stage and low for anything else.</summary>
+    public static void EnterStage(bool training)
+    {
+        if (!s_tuned) return;
+        _ = MallocTrim(0);
+        _ = MallOpt(MmapThreshold, training ? TrainingThreshold : DecodingThreshold);
+    }
+
     [DllImport("libc", EntryPoint = "mallopt")]
     private static extern int MallOpt(int parameter, int value);
+
+    [DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int MallocTrim(nuint pad);
 }

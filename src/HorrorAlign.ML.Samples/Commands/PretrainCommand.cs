@@ -55,7 +55,11 @@ public sealed class PretrainCommand : Command
         {
             using var trained = RunProgress.Run(mode, console.Out, p =>
             {
-                var progress = new InlineProgress<PipelineProgress>(p.Report);
+                var progress = new InlineProgress<PipelineProgress>(e =>
+                {
+                    if (e.Kind == PipelineProgressKind.Started) GlibcMalloc.EnterStage(training: e.Stage == "pretrain");
+                    p.Report(e);
+                });
                 return resume is null
                     ? PretrainPipeline.Run(corpus!, options!, outDir, progress, keep, ct).Model
                     : PretrainPipeline.Resume(outDir, progress, keep, ct).Model;
