@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using HorrorAlign.ML.IO;
 using Microsoft.Extensions.AI;
 
 namespace HorrorAlign.ML.Samples.Serving;
@@ -34,11 +35,13 @@ internal static class ChatRequestMapping
         return new ChatCall(Messages(request.Messages), options, request.Stream ?? false, request.StreamOptions?.IncludeUsage ?? false);
     }
 
-    private static List<ChatMessage> Messages(IReadOnlyList<ChatMessageWire>? messages)
+    private static List<ChatMessage> Messages(IReadOnlyList<ChatMessageWire?>? messages)
     {
         if (messages is null || messages.Count == 0)
             throw Invalid("messages", "'messages' must hold at least one message; the last user message holds the story spec.");
-        return [.. messages.Select((m, i) => new ChatMessage(Role(m.Role, $"messages[{i}].role"), Contents(m.Content, $"messages[{i}].content")))];
+        return [.. messages.Select((m, i) => m is null
+            ? throw Invalid($"messages[{i}]", $"'messages[{i}]' must be a message object {{\"role\":…,\"content\":…}}, not null.")
+            : new ChatMessage(Role(m.Role, $"messages[{i}].role"), Contents(m.Content, $"messages[{i}].content")))];
     }
 
     private static ChatRole Role(string? role, string field) => role switch
@@ -58,7 +61,7 @@ internal static class ChatRequestMapping
             case null or JsonValueKind.Null:
                 return [];
             case JsonValueKind.String:
-                return [new TextContent(content.Value.GetString())];
+                return [new TextContent(Text(content.Value, field))];
             case JsonValueKind.Array:
                 return [.. content.Value.EnumerateArray().Select((part, j) => (AIContent)new TextContent(TextPart(part, $"{field}[{j}]")))];
             default:
@@ -70,12 +73,17 @@ internal static class ChatRequestMapping
     {
         if (part.ValueKind != JsonValueKind.Object || !part.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String)
             throw Invalid(field, $"'{field}' must be an object {{\"type\":\"text\",\"text\":…}}.");
-        if (type.GetString() != "text")
-            throw Invalid(field + ".type", $"'{field}.type' must be 'text': this model reads text only (got '{type.GetString()}').");
+        if (Text(type, field + ".type") is var kind && kind != "text")
+            throw Invalid(field + ".type", $"'{field}.type' must be 'text': this model reads text only (got '{kind}').");
         if (!part.TryGetProperty("text", out var text) || text.ValueKind != JsonValueKind.String)
             throw Invalid(field + ".text", $"'{field}.text' must be a string.");
-        return text.GetString()!;
+        return Text(text, field + ".text");
     }
+
+    /// <summary>A JSON string's text; an unpaired surrogate escape (<c>"\ud800"</c>) is valid JSON but no text.</summary>
+    private static string Text(JsonElement value, string field) =>
+        JsonText.TryGetString(value, out string? text) ? text
+            : throw Invalid(field, JsonText.UnpairedSurrogate(field) + ".");
 
     /// <summary><c>max_completion_tokens</c> (OpenAI's current name) else <c>max_tokens</c>, at most the server's limit.</summary>
     private static int? MaxTokens(ChatCompletionRequest request, int limit)
@@ -89,9 +97,9 @@ internal static class ChatRequestMapping
     private static List<string>? StopSequences(JsonElement? stop) => stop?.ValueKind switch
     {
         null or JsonValueKind.Null => null,
-        JsonValueKind.String => [stop.Value.GetString()!],
+        JsonValueKind.String => [Text(stop.Value, "stop")],
         JsonValueKind.Array when stop.Value.EnumerateArray().All(s => s.ValueKind == JsonValueKind.String) =>
-            [.. stop.Value.EnumerateArray().Select(s => s.GetString()!)],
+            [.. stop.Value.EnumerateArray().Select((s, i) => Text(s, $"stop[{i}]"))],
         _ => throw Invalid("stop", "'stop' must be a string or an array of strings."),
     };
 

@@ -23,7 +23,7 @@ internal static class OpenAiWire
 
 internal sealed record ChatCompletionRequest(
     string? Model,
-    IReadOnlyList<ChatMessageWire>? Messages,
+    IReadOnlyList<ChatMessageWire?>? Messages, // JSON may hold null where a message belongs
     double? Temperature,
     double? TopP,
     int? TopK,

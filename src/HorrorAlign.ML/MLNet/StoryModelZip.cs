@@ -3,6 +3,7 @@ using HorrorAlign.ML.IO;
 using HorrorAlign.ML.MLNet;
 using HorrorAlign.ML.Persistence;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.Transforms;
 
@@ -45,8 +46,9 @@ public static class StoryModelZip
     }
 
     /// <summary>Loads a zip and decodes and verifies every story model in it now.</summary>
-    /// <exception cref="InvalidDataException">The file is not a readable ML.NET zip (truncated, corrupt), holds no story
-    /// model (a foreign zip), or a story model in it is corrupt or of an unsupported format.</exception>
+    /// <exception cref="InvalidDataException">The file is not a readable ML.NET zip (truncated, corrupt), its steps do not
+    /// fit together (an entry edited or swapped), it holds no story model (a foreign zip), or a story model in it is
+    /// corrupt or of an unsupported format.</exception>
     public static ITransformer Load(MLContext mlContext, string path, out DataViewSchema inputSchema) =>
         Load(mlContext, path, out inputSchema, out _);
 
@@ -89,7 +91,16 @@ public static class StoryModelZip
             throw new InvalidDataException(
                 $"{what} is not a readable ML.NET model zip; it may be truncated or corrupt ({e.GetType().Name}: {e.Message})", e);
         }
-        var payloads = FindPayloads(loaded);
+        CheckSteps(loaded, inputSchema, what);
+        List<ReadOnlyMemory<char>> payloads;
+        try
+        {
+            payloads = FindPayloads(loaded);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{what}: {e.Message}", e);
+        }
         if (payloads.Count == 0) throw Foreign(what);
         var hashes = new List<string>();
         foreach (var payload in payloads)
@@ -133,6 +144,7 @@ public static class StoryModelZip
     }
 
     /// <summary>The hashes of the story models in <paramref name="model"/>, in pipeline order (empty for a foreign model).</summary>
+    /// <exception cref="InvalidDataException">A stored model payload is damaged.</exception>
     public static IReadOnlyList<string> GetStoryModelHashes(this ITransformer model)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -147,6 +159,27 @@ public static class StoryModelZip
     /// <returns>How many models were evicted.</returns>
     public static int ReleaseStoryModels(this ITransformer model) =>
         model.GetStoryModelHashes().Distinct(StringComparer.Ordinal).Count(StoryModelCache.Evict);
+
+    /// <summary>
+    /// Binds the loaded pipeline to the input schema saved with it, as a prediction engine would: a zip whose entries
+    /// were edited or swapped can load step by step yet not fit together (a step that reads a column no earlier step
+    /// writes), which plain ML.NET reports only at <c>CreatePredictionEngine</c> as an ArgumentOutOfRangeException.
+    /// </summary>
+    static void CheckSteps(ITransformer loaded, DataViewSchema? inputSchema, string what)
+    {
+        if (inputSchema is null) return; // a zip saved without its input schema: nothing to bind against
+        try
+        {
+            if (loaded.IsRowToRowMapper) _ = loaded.GetRowToRowMapper(inputSchema);
+            else _ = loaded.GetOutputSchema(inputSchema);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new InvalidDataException(
+                $"{what} is a damaged ML.NET model zip: its steps do not fit together ({e.GetType().Name}: {e.Message}); " +
+                "an entry was edited, swapped or corrupted after it was saved", e);
+        }
+    }
 
     /// <summary>The error for a model with no story model in it; <paramref name="what"/> names the model.</summary>
     internal static InvalidDataException Foreign(string what) => new(
@@ -190,11 +223,22 @@ public static class StoryModelZip
             }
             var output = map.Transform(key);
             var column = output.Schema[InternalColumns.Payload];
-            using var cursor = output.GetRowCursor([column]);
-            if (!cursor.MoveNext()) return null;
-            ReadOnlyMemory<char> value = default;
-            cursor.GetGetter<ReadOnlyMemory<char>>(column)(ref value);
-            return value;
+            if (column.Type is not TextDataViewType)
+                throw new InvalidDataException(
+                    $"The HorrorAlign model payload is damaged: its column holds {column.Type}, not text.");
+            try
+            {
+                using var cursor = output.GetRowCursor([column]);
+                if (!cursor.MoveNext()) return null;
+                ReadOnlyMemory<char> value = default;
+                cursor.GetGetter<ReadOnlyMemory<char>>(column)(ref value);
+                return value;
+            }
+            catch (InvalidOperationException e)
+            {
+                // ML.NET's type checks: the mapping's saved key is not text, so it can never be looked up by ours.
+                throw new InvalidDataException($"The HorrorAlign model payload is damaged: its mapping cannot be read ({e.Message}).", e);
+            }
         }
     }
 }

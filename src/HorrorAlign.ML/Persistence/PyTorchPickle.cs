@@ -34,12 +34,14 @@ internal static class PyTorchPickle
     /// The state dict of <paramref name="path"/>: a bare one, or the one inside <c>{"model_state_dict": …}</c>,
     /// <c>{"state_dict": …}</c> or <c>{"model": …}</c>. Tensors are on the CPU and owned by the caller.
     /// </summary>
-    /// <exception cref="InvalidDataException">Not a torch.save zip, or no dictionary of tensors in it (named).</exception>
+    /// <exception cref="InvalidDataException">Not a torch.save zip, a tensor that does not fit the data the file holds
+    /// (checked before any is allocated), or no dictionary of tensors in it (named).</exception>
     public static Dictionary<string, Tensor> Read(string path)
     {
         string what = $"PyTorch file '{path}'";
         Hashtable root;
         ZipLimits.Check(path, what);
+        using (var zip = ZipFile.OpenRead(path)) PickledTensorCheck.Check(zip, what);
         try
         {
             using var stream = File.OpenRead(path);
@@ -47,9 +49,7 @@ internal static class PyTorchPickle
         }
         catch (Exception e) when (e is not (OutOfMemoryException or FileNotFoundException or UnauthorizedAccessException))
         {
-            throw new InvalidDataException(
-                $"The {what} could not be read as a torch.save file ({e.Message}). Files saved with " +
-                "_use_new_zipfile_serialization=False, or a whole pickled nn.Module, are not supported: save model.state_dict().", e);
+            throw Unreadable(what, e.Message, e);
         }
 
         var dict = Unwrap(root, what);
@@ -66,6 +66,11 @@ internal static class PyTorchPickle
         }
         return tensors;
     }
+
+    /// <summary>The error for a file that is no torch.save state dict; <paramref name="reason"/> says what failed.</summary>
+    internal static InvalidDataException Unreadable(string what, string reason, Exception? inner = null) => new(
+        $"The {what} could not be read as a torch.save file ({reason}). Files saved with " +
+        "_use_new_zipfile_serialization=False, or a whole pickled nn.Module, are not supported: save model.state_dict().", inner);
 
     private static IDictionary Unwrap(Hashtable root, string what)
     {

@@ -101,13 +101,23 @@ public static class AlignmentPipeline
     }
 
     /// <summary>The options stored in a run folder.</summary>
-    /// <exception cref="InvalidDataException">No run.json there, or not valid run options.</exception>
+    /// <exception cref="InvalidDataException">No run.json there, or not valid run options (not UTF-8 JSON of at most
+    /// 1 MiB, a field of the wrong type, null or out of range); the message starts with the file.</exception>
     public static RunOptions ReadOptions(string runFolder)
     {
         ArgumentException.ThrowIfNullOrEmpty(runFolder);
         string path = Path.Combine(runFolder, RunFile);
         if (!File.Exists(path)) throw new InvalidDataException($"{runFolder} is not a run folder (no {RunFile}); nothing to resume");
-        var options = RunOptions.FromJson(File.ReadAllText(path), path);
+        JsonElement json;
+        try
+        {
+            json = Jsonl.ReadObjectFile(path); // strict UTF-8, at most 1 MiB: a run.json is a few KB
+        }
+        catch (JsonlFormatException e)
+        {
+            throw new InvalidDataException(e.Message, e);
+        }
+        var options = RunOptions.FromJson(json, path);
         try
         {
             options.Validate();

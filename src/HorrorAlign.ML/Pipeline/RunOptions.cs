@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using HorrorAlign.ML.IO;
 using HorrorAlign.ML.Mining;
 using HorrorAlign.ML.Data;
 using HorrorAlign.ML.Evaluation;
@@ -174,11 +175,16 @@ public sealed record RunOptions
 
     /// <summary>Reads options written by <see cref="ToJson"/>; <paramref name="source"/> names the file in errors.</summary>
     /// <exception cref="InvalidDataException">Not valid run options; the message names the source and the field.</exception>
-    public static RunOptions FromJson(string json, string source)
+    public static RunOptions FromJson(string json, string source) => Read(() => JsonSerializer.Deserialize<RunOptions>(json, Json), source);
+
+    /// <inheritdoc cref="FromJson(string, string)"/>
+    internal static RunOptions FromJson(JsonElement json, string source) => Read(() => json.Deserialize<RunOptions>(Json), source);
+
+    private static RunOptions Read(Func<RunOptions?> deserialize, string source)
     {
         try
         {
-            return JsonSerializer.Deserialize<RunOptions>(json, Json) ?? throw new InvalidDataException($"{source}: empty run options");
+            return deserialize() ?? throw new InvalidDataException($"{source}: empty run options");
         }
         catch (JsonException e)
         {
@@ -191,6 +197,7 @@ public sealed record RunOptions
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower), new PairKindMixJsonConverter() },
+        RespectNullableAnnotations = true, // "model": null is a bad file, not a NullReferenceException later
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower), new PairKindMixJsonConverter(), new FiniteDoubleJsonConverter() },
     };
 }

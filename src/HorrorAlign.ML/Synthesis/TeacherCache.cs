@@ -19,22 +19,33 @@ internal sealed class TeacherCache(string? directory)
     public static string Key(string canonicalRequest) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonicalRequest)));
 
-    /// <summary>The cached answer, or null (no cache, not cached yet, or an unreadable file: asked again).</summary>
+    /// <summary>The cached answer, or null (no cache, not cached yet, or an unreadable file: asked again). A readable
+    /// file is strict UTF-8 JSON of at most 1 MiB (an answer is a few KB) with a string "text" and whole, non-negative
+    /// "input_tokens" and "output_tokens".</summary>
     public TeacherAnswer? TryGet(string key)
     {
         if (directory is null) return null;
         string path = Path.Combine(directory, key + ".json");
         if (!File.Exists(path)) return null;
+        JsonElement root;
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
-            var root = doc.RootElement;
-            return new TeacherAnswer(root.GetProperty("text").GetString()!, root.GetProperty("input_tokens").GetInt64(), root.GetProperty("output_tokens").GetInt64());
+            root = Jsonl.ReadObjectFile(path);
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        catch (JsonlFormatException)
         {
             return null;
         }
+        return root.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String && JsonText.TryGetString(text, out string? answer)
+            && TryGetCount(root, "input_tokens", out long input) && TryGetCount(root, "output_tokens", out long output)
+            ? new TeacherAnswer(answer, input, output)
+            : null;
+    }
+
+    private static bool TryGetCount(JsonElement root, string name, out long count)
+    {
+        count = 0;
+        return root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out count) && count >= 0;
     }
 
     /// <summary>Stores an answer (atomically) with the request it answers, for a reader of the cache.</summary>

@@ -23,13 +23,6 @@ public sealed class JsonlFuzzTests
             "  \"object\": \"a rosary\",\n  \"taboo\": \"don't count twice\",\n  \"twist\": \"one more passenger\"\n}"),
     ];
 
-    private static readonly byte[][] Splices =
-    [
-        "\\ud800"u8.ToArray(), "\\udc00"u8.ToArray(), "<|endoftext|>"u8.ToArray(), [0xFF], [0xC3], [0xED, 0xA0, 0x80], "\n"u8.ToArray(),
-        "\r"u8.ToArray(), "\""u8.ToArray(), "{"u8.ToArray(), "}"u8.ToArray(), "\\"u8.ToArray(), "\\u00"u8.ToArray(), [0], "null"u8.ToArray(),
-        "[1,2]"u8.ToArray(), "1e999"u8.ToArray(),
-    ];
-
     [Fact]
     public void MutatedSpecLines_OnlyRaiseDocumentedExceptions()
     {
@@ -39,7 +32,7 @@ public sealed class JsonlFuzzTests
         int read = 0, rejected = 0;
         for (int n = 0; n < Cases; n++)
         {
-            byte[] bytes = Mutate(Seeds[random.Next(Seeds.Length)], random);
+            byte[] bytes = JsonMutations.Mutate(Seeds[random.Next(Seeds.Length)], random);
             // Both readers: a JSONL stream (lines), and a single-object file (--spec).
             read += Check(() => StorySpecFile.Read(new MemoryStream([.. bytes, (byte)'\n']), "fuzz.jsonl"), "fuzz.jsonl", ref rejected);
             File.WriteAllBytes(file, bytes);
@@ -65,31 +58,5 @@ public sealed class JsonlFuzzTests
             rejected++;
             return 0;
         }
-    }
-
-    private static byte[] Mutate(byte[] seed, Random random)
-    {
-        var bytes = new List<byte>(seed);
-        int edits = 1 + random.Next(3);
-        for (int k = 0; k < edits; k++)
-        {
-            int at = random.Next(bytes.Count + 1);
-            switch (random.Next(4))
-            {
-                case 0 when at < bytes.Count:
-                    bytes[at] ^= (byte)(1 << random.Next(8));
-                    break;
-                case 1:
-                    bytes.Insert(at, (byte)random.Next(256));
-                    break;
-                case 2 when at < bytes.Count:
-                    bytes.RemoveRange(at, Math.Min(1 + random.Next(4), bytes.Count - at));
-                    break;
-                default:
-                    bytes.InsertRange(at, Splices[random.Next(Splices.Length)]);
-                    break;
-            }
-        }
-        return [.. bytes];
     }
 }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.IO.Compression;
+using System.Numerics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -239,6 +240,57 @@ public sealed class BoundedLoadingTests : IDisposable
         Has(message, "declare 4.3 GB uncompressed");
     }
 
+    // ---- torch.save pickles ---------------------------------------------------------------------------------------
+
+    private static DeclaredTensor Floats(string name, BigInteger elements, long[] shape, long[] stride, int dataBytes, long offset = 0) =>
+        new(name, "FloatStorage", elements, shape, stride, offset, dataBytes);
+
+    /// <summary>A torch.save file whose one tensor declares [1048576, 1048576] floats over 16 bytes of data.</summary>
+    private static byte[] TorchSaveBomb() => TorchSaveBuilder.Zip(Floats("blocks.0.attn.qkv.weight", 4, [1 << 20, 1 << 20], [1 << 20, 1], 16));
+
+    [Fact]
+    public void TorchSaveTensorsThatFitTheirData_Load()
+    {
+        // The builder writes what torch.save writes: declarations that are true load (PyBridge reads whole storages, so
+        // views of one are not among them).
+        string path = WriteFile("small.pt", TorchSaveBuilder.Zip(Floats("w", 6, [2, 3], [3, 1], 24), Floats("v", 3, [3], [1], 12)));
+        var tensors = PyTorchPickle.Read(path);
+        try
+        {
+            Assert.Equal([2L, 3L], tensors["w"].shape);
+            Assert.Equal([3L], tensors["v"].shape);
+        }
+        finally
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+        }
+    }
+
+    [Fact]
+    public void TorchSaveTensorsLargerThanTheirData_AreRejectedBeforeAllocating_NamingTheFileAndTheTensor()
+    {
+        foreach (var (file, tensor, expected) in new (string, DeclaredTensor, string)[]
+        {
+            ("shape.pt", Floats("blocks.0.attn.qkv.weight", 4, [1 << 20, 1 << 20], [1 << 20, 1], 16), "has shape [1048576, 1048576]"),
+            ("expanded.pt", Floats("token_embedding.weight", 1, [1 << 20, 1 << 20], [0, 0], 4), "needs 1,099,511,627,776 elements, but its storage declares 1"),
+            ("storage.pt", Floats("pos_embedding.weight", BigInteger.One << 40, [4], [1], 16), "declares a storage of 1,099,511,627,776 FloatStorage elements (4.4 TB)"),
+            ("overflow.pt", new("w", "DoubleStorage", BigInteger.One << 62, [1], [1], 0, 8), "declares a storage of 4,611,686,018,427,387,904 DoubleStorage elements"),
+            ("strides.pt", Floats("w", 4, [4], [1000], 16), "needs 3,001 elements"),
+            ("offset.pt", Floats("w", 4, [4], [1], 16, offset: long.MaxValue), "offset 9223372036854775807"),
+            ("negative.pt", Floats("w", -1, [4], [1], 16), "declares a storage of -1 elements"),
+        })
+        {
+            string path = WriteFile(file, TorchSaveBuilder.Zip(tensor));
+            foreach (var load in new Action[] { () => PyTorchPickle.Read(path), () => ModelArchive.Load(path).Dispose() })
+            {
+                string message = AssertRejectedCheaply(load);
+                Has(message, file);
+                Has(message, $"tensor '{tensor.Name}'");
+                Has(message, expected);
+            }
+        }
+    }
+
     // ---- ML.NET zips and the CLI ----------------------------------------------------------------------------------
 
     [Fact]
@@ -275,6 +327,7 @@ public sealed class BoundedLoadingTests : IDisposable
             ("context.hamodel", HugeContextBomb(), "GptConfig.ContextLength"),
             ("bomb.safetensors", SafetensorsBomb(), "'token_embedding.weight'"),
             ("entry.zip", ZipBomb("TransformerChain/Model.key"), "uncompressed"),
+            ("bomb.pt", TorchSaveBomb(), "tensor 'blocks.0.attn.qkv.weight' has shape [1048576, 1048576]"),
         })
         {
             string path = WriteFile(name, bytes);
@@ -369,6 +422,43 @@ public sealed class BoundedLoadingTests : IDisposable
         {
             Directory.Delete(path, recursive: true);
         }
+    }
+
+    [Fact]
+    public void MutatedTorchSavePickles_OnlyEverThrowInvalidDataException()
+    {
+        // The data.pkl of a file PyTorch wrote (the golden decoder, 22 tensors), mutated and put back in its zip: the
+        // pickle reader, the tensor check and PyBridge's unpickler behind it. Sizes and shapes are pickled as integers,
+        // so a flipped bit declares a tensor of another size.
+        byte[] zip = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "data", "pytorch", "golden_decoder.pt"));
+        byte[] pickle = TorchSaveBuilder.PickleOf(zip);
+        string path = Path.Combine(_dir, "mutated.pt");
+        var rng = new Random(20261221);
+        var clock = Stopwatch.StartNew();
+        GC.Collect();
+        long workingSet = Environment.WorkingSet;
+        int loaded = 0, rejected = 0, cases = 0;
+        for (; cases < 600 && clock.Elapsed.TotalSeconds < 20; cases++)
+        {
+            File.WriteAllBytes(path, TorchSaveBuilder.WithPickle(zip, Mutate(pickle, rng)));
+            try
+            {
+                foreach (var t in PyTorchPickle.Read(path).Values) t.Dispose();
+                loaded++;
+            }
+            catch (InvalidDataException e)
+            {
+                Assert.Contains("mutated.pt", e.Message);
+                rejected++;
+            }
+            catch (Exception e)
+            {
+                Assert.Fail($"case {cases}: {e.GetType().Name} escaped: {e.Message}\n{e.StackTrace}");
+            }
+        }
+        Assert.True(cases >= 200, $"only {cases} cases in 20 s");
+        Assert.True(rejected >= cases / 3 && loaded >= 10, $"{loaded} loaded, {rejected} rejected");
+        Assert.InRange(Environment.WorkingSet - workingSet, long.MinValue, MaxGrowthBytes);
     }
 
     /// <summary>One seeded mutation: bit flips, a truncation, inserted bytes, or a number made longer (digits inserted

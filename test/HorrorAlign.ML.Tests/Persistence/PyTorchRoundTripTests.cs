@@ -10,8 +10,9 @@ namespace HorrorAlign.ML.Tests.Persistence;
 
 /// <summary>
 /// .NET and PyTorch on the same weights, through the repository's python/ package and Debian's PyTorch
-/// (<c>/usr/bin/python3</c>): the forward of an exported model agrees, and a model exported for PyTorch, trained by a
-/// 2-process gloo DDP run, comes back to .NET with the validation loss PyTorch measured. Skipped where PyTorch is
+/// (<c>/usr/bin/python3</c>): the forward of an exported model agrees, a model exported for PyTorch, trained by a
+/// 2-process gloo DDP run, comes back to .NET with the validation loss PyTorch measured, and a view PyTorch saves that
+/// declares terabytes over one stored float is refused before anything is allocated. Skipped where PyTorch is
 /// absent, unless HORRORALIGN_REQUIRE_TORCH=1 (CI sets it, after installing python3-torch).
 /// </summary>
 [Collection(SerialTorchCollection.Name)]
@@ -62,6 +63,27 @@ public sealed class PyTorchRoundTripTests : IDisposable
             return (-1, $"timed out after {timeout.TotalSeconds} s\n{stdout.Result}\n{stderr.Result}");
         }
         return (process.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    [SkippableFact]
+    public void AnExpandedTensorSavedByPyTorch_IsRejectedBeforeItIsAllocated()
+    {
+        RequireTorch();
+        // torch.save keeps a view as its storage plus shape and strides: one float seen as [1048576, 1048576] through
+        // strides (0, 0) is a 4 TB tensor to a reader that allocates shapes, in a file of under 1 kB.
+        string path = Path.Combine(_dir, "expanded.pt");
+        var (code, output) = Run(Python,
+            ["-c", $"import torch; torch.save({{'token_embedding.weight': torch.zeros(1).expand(1 << 20, 1 << 20)}}, '{path}')"],
+            null, TimeSpan.FromSeconds(120));
+        Assert.True(code == 0, output);
+        Assert.InRange(new FileInfo(path).Length, 1, 2_000);
+
+        long workingSet = Environment.WorkingSet;
+        var e = Assert.Throws<InvalidDataException>(() => PyTorchCheckpoint.Load(path));
+        Assert.InRange(Environment.WorkingSet - workingSet, long.MinValue, 200L << 20);
+        Assert.Contains("expanded.pt", e.Message);
+        Assert.Contains("tensor 'token_embedding.weight' has shape [1048576, 1048576] (strides [0, 0], offset 0)", e.Message);
+        Assert.Contains("needs 1,099,511,627,776 elements, but its storage declares 1", e.Message);
     }
 
     [SkippableFact]
