@@ -7,9 +7,9 @@ namespace HorrorAlign.ML.Samples.Cli;
 /// user set wins). libtorch frees every step's tensors, but glibc serves blocks below its mmap threshold from
 /// per-thread arenas, so while loops decode side by side, fragments pile up: the default run's peak RSS was 1.95 GB.
 /// Two arenas and a 256 KB threshold keep decoding small, but they cost training about 40 % (every activation a fresh
-/// mapping, every page a fault). A training step allocates the same sizes again and again on one thread, so training
-/// stages get a high threshold (the heap reuses its blocks) and decoding stages the low one; every stage starts with the
-/// heap trimmed (docs/experiments.md).
+/// mapping, every page a fault). An SFT or pretraining step allocates the same sizes again and again on one thread, so
+/// those stages get a high threshold (the heap reuses its blocks); every other stage, DPO included (it passed 1 GB with
+/// the high one), the low one; every stage starts with the heap trimmed (docs/experiments.md).
 /// </summary>
 internal static class GlibcMalloc
 {
@@ -36,7 +36,7 @@ internal static class GlibcMalloc
     }
 
     /// <summary>For a pipeline stage that starts now: gives the last stage's freed memory back, then sets the threshold,
-    /// high for a training stage and low for anything else.</summary>
+    /// high for SFT or pretraining (<paramref name="training"/>) and low for anything else.</summary>
     public static void EnterStage(bool training)
     {
         if (!s_tuned) return;
