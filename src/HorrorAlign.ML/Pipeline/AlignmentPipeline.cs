@@ -63,7 +63,8 @@ public static class AlignmentPipeline
     /// <param name="progress">Receives every stage, training log entry and evaluation step.</param>
     /// <param name="keepCheckpoints">Keep <c>checkpoints/</c> after the run completes.</param>
     /// <param name="cancellationToken">Stops at the next step, after writing a checkpoint; <see cref="Resume"/> continues.</param>
-    /// <exception cref="ArgumentException">Invalid options (the message names the option).</exception>
+    /// <exception cref="ArgumentException">Invalid options (the message names the option), or a run folder that would write
+    /// into, over or delete the <see cref="RunOptions.DataDirectory"/> or <see cref="RunOptions.BaseModel"/>.</exception>
     /// <exception cref="IOException">The folder already holds a run.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; the run folder can be resumed.</exception>
     public static AlignmentRun Run(RunOptions options, string runFolder, IProgress<PipelineProgress>? progress = null,
@@ -72,6 +73,11 @@ public static class AlignmentPipeline
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(runFolder);
         options.Validate();
+        // The CLI refuses these as usage errors; an app calling the library gets the same check.
+        var writes = Writes(runFolder);
+        foreach (var (name, input) in new[] { (nameof(RunOptions.DataDirectory), options.DataDirectory), (nameof(RunOptions.BaseModel), options.BaseModel) })
+            if (input is not null && writes.Reach(input) is { } reach)
+                throw new ArgumentException($"The run folder {runFolder} {reach} RunOptions.{name} {input}: an input must not be among the outputs.", nameof(runFolder));
         using var held = RunLock.Acquire(runFolder);
         string runFile = Path.Combine(runFolder, RunFile);
         if (File.Exists(runFile))

@@ -96,6 +96,38 @@ public sealed class RunFolderTests
         Assert.True(AlignmentPipeline.IsComplete(folder));
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("data")]
+    public void TheLibraryRefusesARunFolderThatWouldWriteIntoItsDataFolder(string sub)
+    {
+        using var dir = new TempDirectory();
+        string folder = Path.Combine(dir.Path, "run");
+        string data = Path.Combine(folder, sub);
+        Dataset.Generate(RunOptions.Tiny.Dataset).WriteTo(data);
+        var before = Directory.GetFiles(folder, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllText);
+
+        var e = Assert.Throws<ArgumentException>(() => AlignmentPipeline.Run(RunOptions.Tiny with { DataDirectory = data }, folder));
+        Assert.Contains("RunOptions.DataDirectory", e.Message);
+        Assert.Contains("writes into", e.Message);
+        var after = Directory.GetFiles(folder, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllText);
+        Assert.Equal(before, after); // nothing written, not even the lock
+    }
+
+    [Fact]
+    public void TheLibraryRefusesABaseModelTheRunWouldReplace()
+    {
+        using var dir = new TempDirectory();
+        string folder = Path.Combine(dir.Path, "run");
+        Directory.CreateDirectory(folder);
+        string model = Path.Combine(folder, AlignmentPipeline.ModelFile);
+        File.WriteAllText(model, "a base that is not checked before the folder");
+
+        var e = Assert.Throws<ArgumentException>(() => AlignmentPipeline.Run(RunOptions.Tiny with { BaseModel = model }, folder));
+        Assert.Contains("RunOptions.BaseModel", e.Message);
+        Assert.Equal("a base that is not checked before the folder", File.ReadAllText(model));
+    }
+
     [Fact]
     public void AFinishedRunWithoutItsModelIsNotCompleteAndAResumeMakesItAgain()
     {
