@@ -133,14 +133,14 @@ public sealed class BenchSuite
         _progress("rooflines of the model's shapes");
         using (TorchThreads.Use(1)) // as decoding runs
             report.MemoryReadBytesPerSecond = ShapeRoofline.MemoryReadBytesPerSecond(_settings.BandwidthFloats, _settings.Gemm, _ct);
-        long defaultParameters = Parameters(defaultModel with { VocabSize = _compact.Size });
+        var decoded = defaultModel with { VocabSize = _compact.Size };
         int promptTokens = PromptIds().Length;
-        report.DecodeBatched32Bound = ShapeRoofline.DecodeTokensPerSecondBound(defaultModel, defaultParameters, 32, promptTokens, _settings.NewTokens,
+        report.DecodeBatched32Bound = ShapeRoofline.DecodeTokensPerSecondBound(decoded, 32, promptTokens, _settings.NewTokens,
             report.MemoryReadBytesPerSecond);
         report.Rows.Add(new("memory_read_gb_per_s", "-", Format(report.MemoryReadBytesPerSecond / 1e9, "GB/s"),
             $"one thread summing {_settings.BandwidthFloats * sizeof(float) >> 20} MB, best of {_settings.Gemm.MinIterations}"));
         report.Rows.Add(new("generate_bound.default_batched_32", Describe(defaultModel, _compact), Format(report.DecodeBatched32Bound, "new tokens/s"),
-            $"memory bound: {ShapeRoofline.DecodeStepBytes(defaultModel, defaultParameters, 32, promptTokens, _settings.NewTokens) / 1e6:F1} MB " +
+            $"memory bound: {ShapeRoofline.DecodeStepBytes(decoded, 32, promptTokens, _settings.NewTokens) / 1e6:F1} MB " +
             "read per step (weights + K/V of 32 sequences at the mean context) at the bandwidth above"));
         report.SftMatmulFlopsPerSecond = ShapeRoofline.SftMatmulFlopsPerSecond(defaultSft.Config, _settings.SftBatch, defaultSft.Width, defaultSft.Supervised,
             _settings.Gemm, _ct);
@@ -312,13 +312,6 @@ public sealed class BenchSuite
         report.Rows.Add(new(name, Describe(config, vocabulary), Format(timing.MedianRate, "new tokens/s"),
             $"{detail}; {timing.MedianSeconds * 1000:F0} ms/run (median of {timing.Seconds.Count})"));
         return timing.MedianRate;
-    }
-
-    private static long Parameters(GptConfig config)
-    {
-        manual_seed(Seed);
-        using var model = new GptModel(config);
-        return model.parameters().Sum(p => p.numel());
     }
 
     /// <summary>One SFT measurement: its rates, and the model and mean step shape they were measured at.</summary>

@@ -21,17 +21,17 @@ internal static class ShapeRoofline
 
     /// <summary>Bytes one cached decoding step reads: every weight once, plus each sequence's keys and values at the
     /// mean context of a run (<paramref name="promptTokens"/> + half the new tokens).</summary>
-    public static double DecodeStepBytes(GptConfig config, long parameters, int batch, int promptTokens, int newTokens)
+    public static double DecodeStepBytes(GptConfig config, int batch, int promptTokens, int newTokens)
     {
         double meanContext = promptTokens + (newTokens - 1) / 2.0;
         double kvBytes = 2.0 * config.NLayers * config.DModel * meanContext * sizeof(float) * batch;
-        return parameters * (double)sizeof(float) + kvBytes;
+        return GptShapes.ElementCount(config) * (double)sizeof(float) + kvBytes;
     }
 
     /// <summary>New tokens/s a batch of <paramref name="batch"/> cannot exceed when every step must read
     /// <see cref="DecodeStepBytes"/> at <paramref name="bytesPerSecond"/>.</summary>
-    public static double DecodeTokensPerSecondBound(GptConfig config, long parameters, int batch, int promptTokens, int newTokens, double bytesPerSecond)
-        => batch * bytesPerSecond / DecodeStepBytes(config, parameters, batch, promptTokens, newTokens);
+    public static double DecodeTokensPerSecondBound(GptConfig config, int batch, int promptTokens, int newTokens, double bytesPerSecond)
+        => batch * bytesPerSecond / DecodeStepBytes(config, batch, promptTokens, newTokens);
 
     /// <summary>
     /// FLOP/s of the matrix products of one SFT step alone, each at its real shape (forward, and the two backward

@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using HorrorAlign.ML.IO;
+using HorrorAlign.ML.Pipeline;
 
 namespace HorrorAlign.ML.Samples.Cli;
 
@@ -43,6 +45,15 @@ internal static class GlibcMalloc
         _ = MallocTrim(0);
         _ = MallOpt(MmapThreshold, training ? TrainingThreshold : DecodingThreshold);
     }
+
+    /// <summary>A pipeline's progress that enters each stage as it starts (<paramref name="trainingStage"/> gets the
+    /// high threshold) and then reports it.</summary>
+    public static IProgress<PipelineProgress> Staged(Action<PipelineProgress> report, string trainingStage) =>
+        new InlineProgress<PipelineProgress>(e =>
+        {
+            if (e.Kind == PipelineProgressKind.Started) EnterStage(training: e.Stage == trainingStage);
+            report(e);
+        });
 
     [DllImport("libc", EntryPoint = "mallopt")]
     private static extern int MallOpt(int parameter, int value);

@@ -55,11 +55,7 @@ public sealed class PretrainCommand : Command
         {
             using var trained = RunProgress.Run(mode, console.Out, p =>
             {
-                var progress = new InlineProgress<PipelineProgress>(e =>
-                {
-                    if (e.Kind == PipelineProgressKind.Started) GlibcMalloc.EnterStage(training: e.Stage == "pretrain");
-                    p.Report(e);
-                });
+                var progress = GlibcMalloc.Staged(p.Report, trainingStage: "pretrain");
                 return resume is null
                     ? PretrainPipeline.Run(corpus!, options!, outDir, progress, keep, ct).Model
                     : PretrainPipeline.Resume(outDir, progress, keep, ct).Model;

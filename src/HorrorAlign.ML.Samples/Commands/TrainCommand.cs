@@ -108,11 +108,7 @@ public sealed class TrainCommand : Command
         {
             using var run = RunProgress.Run(mode, console.Out, p =>
             {
-                var progress = new InlineProgress<PipelineProgress>(e =>
-                {
-                    if (e.Kind == PipelineProgressKind.Started) GlibcMalloc.EnterStage(training: e.Stage == "sft");
-                    p.Report(e);
-                });
+                var progress = GlibcMalloc.Staged(p.Report, trainingStage: "sft");
                 var finished = options is null
                     ? AlignmentPipeline.Resume(outDir, progress, keepCheckpoints, ct)
                     : AlignmentPipeline.Run(options, outDir, progress, keepCheckpoints, ct);

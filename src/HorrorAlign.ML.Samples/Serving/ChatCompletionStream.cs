@@ -42,7 +42,7 @@ internal sealed class ChatCompletionStream(HttpContext context, ServeOptions ser
         catch (Exception e) when (Response.HasStarted && e is not OperationCanceledException)
         {
             // The status line is gone: the stream ends with the error as its last event, never silently.
-            context.RequestServices.GetService<ILoggerFactory>()?.CreateLogger<ChatCompletionStream>().LogError(e, "A streamed completion failed mid-way.");
+            context.RequestServices?.GetService<ILoggerFactory>()?.CreateLogger<ChatCompletionStream>().LogError(e, "A streamed completion failed mid-way.");
             await WriteEventAsync(OpenAiError.ServerError().ToJson(), ct).ConfigureAwait(false);
             return;
         }

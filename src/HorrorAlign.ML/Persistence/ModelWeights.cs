@@ -45,20 +45,8 @@ internal static class ModelWeights
     /// </summary>
     public static void CopyInto(GptModel model, IReadOnlyDictionary<string, Tensor> source, string what)
     {
+        StateDictCheck.RequireExact(model.Config, source.ToDictionary(p => p.Key, p => p.Value.shape, StringComparer.Ordinal), what);
         var target = model.state_dict();
-        foreach (var (name, tensor) in target)
-        {
-            if (!source.TryGetValue(name, out var src))
-                throw new InvalidDataException($"The {what} has no tensor '{name}', which the model needs.");
-            if (!src.shape.SequenceEqual(tensor.shape))
-                throw new InvalidDataException(
-                    $"The {what}: tensor '{name}' has shape [{string.Join(",", src.shape)}], the model needs [{string.Join(",", tensor.shape)}].");
-        }
-        foreach (var name in source.Keys)
-        {
-            if (!target.ContainsKey(name))
-                throw new InvalidDataException($"The {what} has tensor '{name}', which this model does not have.");
-        }
         using var scope = NewDisposeScope();
         using (no_grad())
         {

@@ -83,16 +83,8 @@ public static class AlignmentPipeline
         if (File.Exists(runFile))
             throw new IOException($"{runFolder} already holds a run; resume it, or choose another folder");
         AtomicFile.WriteAllText(runFile, options.ToJson());
-        try
-        {
-            return Execute(options, runFolder, resume: false, progress, keepCheckpoints, cancellationToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException && !Directory.Exists(Path.Combine(runFolder, CheckpointFolder)))
-        {
-            // Failed before training began (bad data, say): nothing worth resuming, so nothing may block a rerun.
-            File.Delete(runFile);
-            throw;
-        }
+        return RunRecord.RemovedIfFailedBeforeTraining(runFile, Path.Combine(runFolder, CheckpointFolder),
+            () => Execute(options, runFolder, resume: false, progress, keepCheckpoints, cancellationToken));
     }
 
     /// <summary>Continues an interrupted run with the options stored in its <c>run.json</c>; a finished stage is not

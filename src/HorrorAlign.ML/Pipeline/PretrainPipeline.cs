@@ -52,16 +52,8 @@ public static class PretrainPipeline
             ["corpus"] = Path.GetFullPath(corpus),
             ["options"] = JsonSerializer.SerializeToNode(options, s_json),
         }.ToJsonString(s_json) + "\n");
-        try
-        {
-            return Execute(text, options, outDir, resume: false, progress, keepCheckpoints, ct);
-        }
-        catch (Exception e) when (e is not OperationCanceledException && !Directory.Exists(Path.Combine(outDir, CheckpointFolder)))
-        {
-            // Failed before training began (an empty corpus, say): nothing worth resuming, so nothing may block a rerun.
-            File.Delete(Path.Combine(outDir, OptionsFile));
-            throw;
-        }
+        return RunRecord.RemovedIfFailedBeforeTraining(Path.Combine(outDir, OptionsFile), Path.Combine(outDir, CheckpointFolder),
+            () => Execute(text, options, outDir, resume: false, progress, keepCheckpoints, ct));
     }
 
     /// <summary>Continues an interrupted <see cref="Run"/> in <paramref name="outDir"/>, with its stored options.</summary>

@@ -1,3 +1,4 @@
+using HorrorAlign.ML.IO;
 using HorrorAlign.ML.Pipeline;
 using HorrorAlign.ML.Synthesis;
 using HorrorAlign.ML.Tests.Data;
@@ -19,7 +20,7 @@ public sealed class RunFolderTests
         // The first run holds the folder at its first progress report until the second has tried.
         var first = Task.Run(() =>
         {
-            using var run = AlignmentPipeline.Run(RunOptions.Tiny, dir.Path, new InlineProgress(_ =>
+            using var run = AlignmentPipeline.Run(RunOptions.Tiny, dir.Path, new InlineProgress<PipelineProgress>(_ =>
             {
                 firstIsIn.Set();
                 secondTried.Wait(TimeSpan.FromSeconds(60));
@@ -75,7 +76,7 @@ public sealed class RunFolderTests
     {
         using var dir = new TempDirectory();
         File.WriteAllText(Path.Combine(dir.Path, RunLock.FileName), "pid 999999, started long ago\n"); // its process is gone
-        using var run = AlignmentPipeline.Run(RunOptions.Tiny with { Evaluation = RunOptions.Tiny.Evaluation }, dir.Path);
+        using var run = AlignmentPipeline.Run(RunOptions.Tiny, dir.Path);
         Assert.True(AlignmentPipeline.IsComplete(dir.Path));
     }
 
@@ -156,10 +157,5 @@ public sealed class RunFolderTests
         using (AlignmentPipeline.Resume(dir.Path)) { }
         Assert.Equal(sftTrain, File.ReadAllText(Path.Combine(dataDir, Dataset.SftTrainFile)));
         Assert.True(File.Exists(Path.Combine(dataDir, Dataset.PrefTestFile)));
-    }
-
-    private sealed class InlineProgress(Action<PipelineProgress> report) : IProgress<PipelineProgress>
-    {
-        public void Report(PipelineProgress value) => report(value);
     }
 }

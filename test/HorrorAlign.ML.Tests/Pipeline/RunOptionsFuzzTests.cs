@@ -45,7 +45,7 @@ public sealed class RunOptionsFuzzTests
                 Assert.True(e.Message.StartsWith(file, StringComparison.Ordinal), $"case {n}: {e.Message}");
                 rejected++;
             }
-            catch (Exception e)
+            catch (Exception e) when (e is not Xunit.Sdk.XunitException) // the round-trip assertion above is not an escape
             {
                 Assert.Fail($"case {n}: {e.GetType().Name} escaped: {e.Message}\n{File.ReadAllText(file)}\n{e.StackTrace}");
             }
