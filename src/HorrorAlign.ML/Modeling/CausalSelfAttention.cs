@@ -21,6 +21,7 @@ internal sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
     private readonly bool fused;
     // Long-lived Scalars: an implicit Scalar made per call can be finalised by the GC while libtorch still reads it.
     private readonly Scalar scale;
+    private readonly float scaleValue;
     private static readonly Scalar s_negativeInfinity = double.NegativeInfinity.ToScalar();
 
     /// <summary>Creates the attention layer for <paramref name="config"/>.</summary>
@@ -30,6 +31,7 @@ internal sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
         headDim = config.HeadDim;
         dropout = config.AttentionDropout ?? config.Dropout;
         fused = config.FusedAttention;
+        scaleValue = (float)(1.0 / Math.Sqrt(headDim));
         scale = (1.0 / Math.Sqrt(headDim)).ToScalar();
         qkv = nn.Linear(config.DModel, 3 * config.DModel, hasBias: false);
         out_proj = nn.Linear(config.DModel, config.DModel, hasBias: false);
@@ -43,6 +45,9 @@ internal sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
     internal Tensor Forward(Tensor x, KvCache? cache, int layer)
     {
         long b = x.shape[0], t = x.shape[1], d = x.shape[2];
+        // One decoding step: attention over the cache in managed code (libtorch runs it as B·H tiny GEMMs).
+        if (t == 1 && cache is not null && cache.AttendsInPlace && !training)
+            return out_proj.forward(cache.AttendNewToken(layer, qkv.forward(x), scaleValue));
 
         // [B,T,3D] → [3,B,H,T,hd]: the first D output features are q, the next D are k, the last D are v.
         var parts = qkv.forward(x).view(b, t, 3, nHeads, headDim).permute(2, 0, 3, 1, 4).unbind(0);

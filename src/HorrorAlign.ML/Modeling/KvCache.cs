@@ -15,12 +15,18 @@ internal sealed class KvCache : IDisposable
     private readonly Tensor[] values;
     private readonly Tensor? copyKeys; // [B, capacity, copyDim] partial keys of the copy head, when the model has one
     private readonly Tensor? copyIds;  // [B, capacity] the ids read so far (what the copy keys point past)
+    private readonly Tensor? attended; // [B, 1, H·hd] what DecodeAttention writes, reused by every layer and step
+    private readonly nint[] keyAddresses = [], valueAddresses = []; // the buffers never move: looked up once
+    private readonly nint attendedAddress;
+    private readonly int heads, headDim;
     private bool disposed;
 
     internal KvCache(int layers, int batch, int heads, int capacity, int headDim, ScalarType dtype, Device device, int copyDim = 0)
     {
         Batch = batch;
         Capacity = capacity;
+        this.heads = heads;
+        this.headDim = headDim;
         keys = new Tensor[layers];
         values = new Tensor[layers];
         for (int i = 0; i < layers; i++)
@@ -34,7 +40,16 @@ internal sealed class KvCache : IDisposable
             copyKeys = zeros([batch, capacity, copyDim], dtype, device).DetachFromDisposeScope();
             copyIds = zeros([batch, capacity], ScalarType.Int64, device).DetachFromDisposeScope();
         }
+        if (layers > 0 && keys.Concat(values).All(DecodeAttention.Readable))
+        {
+            attended = zeros([batch, 1, heads * headDim], dtype, device).DetachFromDisposeScope();
+            keyAddresses = [.. keys.Select(Address)];
+            valueAddresses = [.. values.Select(Address)];
+            attendedAddress = Address(attended);
+        }
     }
+
+    private static unsafe nint Address(Tensor t) => (nint)DecodeAttention.Pointer(t);
 
     /// <summary>Number of positions already in the cache.</summary>
     public int Length { get; internal set; }
@@ -66,6 +81,27 @@ internal sealed class KvCache : IDisposable
     }
 
     internal void Advance(int newTokens) => Length += newTokens;
+
+    /// <summary>Whether <see cref="AttendNewToken"/> can run: float32 buffers on the CPU.</summary>
+    internal bool AttendsInPlace => attended is not null;
+
+    /// <summary>
+    /// One new token per sequence: stores its key and value from <paramref name="qkv"/> [B,1,3·H·hd] (q | k | v) at
+    /// position <see cref="Length"/> of <paramref name="layer"/> and returns its attention output [B,1,H·hd] over
+    /// every cached position (<see cref="DecodeAttention"/>). The result is a buffer that the next call overwrites.
+    /// </summary>
+    internal unsafe Tensor AttendNewToken(int layer, Tensor qkv, float scale)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (attended is null) throw new InvalidOperationException("This cache's buffers cannot be read in place (not float32 on the CPU).");
+        if (qkv.shape[0] != Batch || qkv.shape[1] != 1 || qkv.shape[2] != 3L * heads * headDim || qkv.dtype != ScalarType.Float32)
+            throw new ArgumentException($"qkv must be float32 [{Batch}, 1, {3 * heads * headDim}]; got {qkv.dtype} [{string.Join(", ", qkv.shape)}].", nameof(qkv));
+        if (Length >= Capacity) throw new InvalidOperationException($"The cache is full ({Capacity} positions).");
+        if (!qkv.is_contiguous()) qkv = qkv.contiguous();
+        DecodeAttention.Run(DecodeAttention.Pointer(qkv), (float*)keyAddresses[layer], (float*)valueAddresses[layer], (float*)attendedAddress,
+            Batch, heads, headDim, Capacity, Length, scale);
+        return attended.narrow(0, 0, Batch);
+    }
 
     /// <summary>
     /// Keeps only the sequences <paramref name="rows"/> (ascending indices into the current batch): batched decoding drops
@@ -137,5 +173,6 @@ internal sealed class KvCache : IDisposable
         foreach (var t in values) t.Dispose();
         copyKeys?.Dispose();
         copyIds?.Dispose();
+        attended?.Dispose();
     }
 }
