@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using HorrorAlign.ML.Modeling;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -202,7 +203,8 @@ internal static class TokenGenerator
         var last = model.NextTokenLogits(input, cache, promptLength); // [B,V] ([V] for one row): the head at the last position only
         if (last.dtype != ScalarType.Float32) last = last.to_type(ScalarType.Float32);
         if (last.device_type != DeviceType.CPU) last = last.cpu();
-        last.data<float>().CopyTo(logits.AsSpan(0, batch * model.Config.VocabSize));
+        // One block copy: TensorAccessor.CopyTo reads element by element (a native call per logit).
+        MemoryMarshal.Cast<byte, float>(last.contiguous().bytes).CopyTo(logits.AsSpan(0, batch * model.Config.VocabSize));
     }
 }
 
