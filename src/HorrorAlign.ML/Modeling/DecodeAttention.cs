@@ -10,8 +10,8 @@ namespace HorrorAlign.ML.Modeling;
 /// Attention of ONE new token per sequence over a <see cref="KvCache"/>, in managed SIMD code. libtorch runs this shape
 /// (a query row against a few hundred cached rows, per sequence and head) as B·H tiny matrix products per layer, each
 /// paying its GEMM setup; here each (sequence, head) is one pass over its contiguous cached keys and one over its
-/// values. Every sequence is computed alone, in the same order whatever the batch, so a story decoded in a batch is the
-/// story decoded alone.
+/// values. Every sequence is computed alone, in the same order whatever the batch: attention adds no batch-dependent
+/// rounding (the surrounding matrix products are libtorch's, see <c>TokenGenerator.GenerateBatch</c>).
 /// </summary>
 internal static unsafe class DecodeAttention
 {
@@ -20,7 +20,8 @@ internal static unsafe class DecodeAttention
     internal static bool Readable(Tensor t) =>
         t.dtype == ScalarType.Float32 && t.device_type == DeviceType.CPU && t.is_contiguous() && t.numel() * sizeof(float) <= int.MaxValue;
 
-    /// <summary>The address of the first element of <paramref name="t"/> (see <see cref="Readable"/>); valid while t lives.</summary>
+    /// <summary>The address of the first element of <paramref name="t"/> (see <see cref="Readable"/>); valid only while
+    /// the caller keeps t alive (a dispose scope or <see cref="GC.KeepAlive"/> after the last read).</summary>
     internal static float* Pointer(Tensor t) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
 
     /// <summary>

@@ -82,7 +82,7 @@ internal sealed class KvCache : IDisposable
 
     internal void Advance(int newTokens) => Length += newTokens;
 
-    /// <summary>Whether <see cref="AttendNewToken"/> can run: float32 buffers on the CPU.</summary>
+    /// <summary>Whether <see cref="AttendNewToken"/> can run: contiguous float32 buffers on the CPU, under 2 GB each.</summary>
     internal bool AttendsInPlace => attended is not null;
 
     /// <summary>
@@ -100,6 +100,7 @@ internal sealed class KvCache : IDisposable
         if (!qkv.is_contiguous()) qkv = qkv.contiguous();
         DecodeAttention.Run(DecodeAttention.Pointer(qkv), (float*)keyAddresses[layer], (float*)valueAddresses[layer], (float*)attendedAddress,
             Batch, heads, headDim, Capacity, Length, scale);
+        GC.KeepAlive(qkv); // the kernel read it through a raw pointer: it must not be finalised before that ends
         return attended.narrow(0, 0, Batch);
     }
 

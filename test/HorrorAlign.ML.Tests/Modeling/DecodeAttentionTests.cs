@@ -4,13 +4,14 @@ using static TorchSharp.torch;
 namespace HorrorAlign.ML.Tests.Modeling;
 
 /// <summary>The managed one-token attention over the KV cache against libtorch's softmax(q·Kᵀ/√d)·V in float64, at head
-/// widths that exercise every path (whole 4-vector blocks, single vectors, a scalar tail) and lengths that do (four keys
-/// at a time and the rest, and a context past the stack buffer).</summary>
+/// widths that exercise every path on AVX2's 8-float vectors (whole 4-vector blocks, single vectors, a scalar tail) and
+/// lengths that do (four keys at a time and the rest, and a context past the stack buffer).</summary>
 public sealed class DecodeAttentionTests
 {
     [Theory]
-    [InlineData(3, 2, 8, 1)]      // the first generated token sees only itself
-    [InlineData(2, 3, 5, 7)]      // head narrower than a vector: scalar tails everywhere
+    [InlineData(3, 2, 8, 0)]      // an empty cache (a one-token prompt): the token sees only itself
+    [InlineData(3, 2, 8, 1)]      // two keys: fewer than four
+    [InlineData(2, 3, 5, 7)]      // head narrower than a vector (AVX2): scalar tails everywhere
     [InlineData(1, 2, 24, 10)]    // three vectors (AVX2): the one-vector loop
     [InlineData(2, 2, 64, 33)]    // two 4-vector blocks
     [InlineData(1, 1, 16, 2100)]  // scores past the 8 KB stack buffer
