@@ -90,8 +90,28 @@ internal static class English
         return string.Join(' ', words);
     }
 
-    /// <summary>Possessive of a name. One rule for all names, sibilant endings included: "Mina's", "James's".</summary>
-    public static string Possessive(string name) => name + "'s";
+    /// <summary>Possessive of a name. One rule for all names, sibilant endings included: "Mina's", "James's". A name
+    /// that ends in a relative clause takes the possessive on the name before it ("old Yannick, who counts the boats" →
+    /// "old Yannick's", not "…the boats's"); an apposition keeps it at the end ("the caretaker, Wanda" → "…Wanda's").</summary>
+    public static string Possessive(string name)
+    {
+        int clause = RelativeClauseStart(name);
+        return (clause > 0 ? name[..clause].TrimEnd(' ', ',') : name) + "'s";
+    }
+
+    private static readonly string[] RelativePronouns = [" who ", " whose ", " which ", " that "];
+
+    /// <summary>Where a relative clause starts in <paramref name="name"/> ("the man who …"), or -1.</summary>
+    private static int RelativeClauseStart(string name)
+    {
+        int first = -1;
+        foreach (string pronoun in RelativePronouns)
+        {
+            int at = name.IndexOf(pronoun, StringComparison.OrdinalIgnoreCase);
+            if (at > 0 && (first < 0 || at < first)) first = at;
+        }
+        return first;
+    }
 
     /// <summary>Upper-cases the first letter (skipping opening quotes), for text that starts a sentence.</summary>
     public static string Capitalize(string text)

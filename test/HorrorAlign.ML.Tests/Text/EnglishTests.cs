@@ -21,6 +21,11 @@ public class EnglishTests
     [Theory]
     [InlineData("Mina", "Mina's")]
     [InlineData("James", "James's")]
+    [InlineData("old Yannick, who counts the boats", "old Yannick's")]
+    [InlineData("the man who sold the lighthouse", "the man's")]
+    [InlineData("Wren, whose mother drowned", "Wren's")]
+    [InlineData("the caretaker, Wanda", "the caretaker, Wanda's")]
+    [InlineData("Whoopi", "Whoopi's")]
     public void Possessive_UsesOneRule(string name, string expected) => Assert.Equal(expected, English.Possessive(name));
 
     [Theory]
