@@ -94,8 +94,9 @@ internal sealed class KvCache : IDisposable
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         if (attended is null) throw new InvalidOperationException("This cache's buffers cannot be read in place (not float32 on the CPU).");
-        if (qkv.shape[0] != Batch || qkv.shape[1] != 1 || qkv.shape[2] != 3L * heads * headDim || qkv.dtype != ScalarType.Float32)
-            throw new ArgumentException($"qkv must be float32 [{Batch}, 1, {3 * heads * headDim}]; got {qkv.dtype} [{string.Join(", ", qkv.shape)}].", nameof(qkv));
+        long[] shape = qkv.shape; // one native read per layer and token, not three
+        if (shape.Length != 3 || shape[0] != Batch || shape[1] != 1 || shape[2] != 3L * heads * headDim || qkv.dtype != ScalarType.Float32)
+            throw new ArgumentException($"qkv must be float32 [{Batch}, 1, {3 * heads * headDim}]; got {qkv.dtype} [{string.Join(", ", shape)}].", nameof(qkv));
         if (Length >= Capacity) throw new InvalidOperationException($"The cache is full ({Capacity} positions).");
         if (!qkv.is_contiguous()) qkv = qkv.contiguous();
         DecodeAttention.Run(DecodeAttention.Pointer(qkv), (float*)keyAddresses[layer], (float*)valueAddresses[layer], (float*)attendedAddress,
