@@ -15,6 +15,8 @@ internal sealed class RmsNorm : nn.Module<Tensor, Tensor>
     // Long-lived on purpose: an implicit Scalar made from a double per call can be finalised by the GC while libtorch
     // still reads it (seen as an intermittent "toFloat" failure under parallel tests).
     private static readonly Scalar s_epsilon = Epsilon.ToScalar();
+    // add(Scalar) passes alpha as add(scalar, 1): a temporary Scalar, the one the soak test saw freed mid-call.
+    private static readonly Scalar s_one = 1.ToScalar();
 
     // Field name is the state-dict key.
     private readonly Parameter weight;
@@ -29,5 +31,5 @@ internal sealed class RmsNorm : nn.Module<Tensor, Tensor>
     /// <summary>x [..., D] → normalised and scaled [..., D].</summary>
     public override Tensor forward(Tensor x)
         // Intermediates belong to the caller's dispose scope; nothing in-place that autograd would need later.
-        => x * x.square().mean([-1L], keepdim: true).add(s_epsilon).rsqrt() * weight;
+        => x * x.square().mean([-1L], keepdim: true).add(s_epsilon, s_one).rsqrt() * weight;
 }
